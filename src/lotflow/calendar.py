@@ -1,0 +1,75 @@
+"""Shift calendars: the map between working time and wall-clock time.
+
+The lines live in working time (model.md): off shift everything is frozen.
+A calendar is a weekly pattern of ``shifts_per_day`` back-to-back shifts of
+``hours_per_shift`` starting at ``day_start_hour`` on the first
+``days_per_week`` days of each week, for ``weeks_per_year`` weeks; the rest of
+the 8,760-hour year is off (holidays). The pattern repeats every year.
+
+Wall time 0 is the start of the year (Monday 00:00). A working instant that
+falls on a shift boundary maps to the end of the earlier shift (the smallest
+wall time with that much working time behind it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+HOURS_PER_YEAR = 8760.0
+UNIT_PER_HOUR = {"s": 3600.0, "min": 60.0, "h": 1.0}
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Working intervals of one year, in the scenario's time unit.
+
+    ``starts``/``ends`` are the wall-clock bounds of the working intervals in
+    one period of length ``period``; ``cum`` is the working time before each.
+    """
+
+    starts: np.ndarray
+    ends: np.ndarray
+    cum: np.ndarray
+    period: float
+
+    @property
+    def working_per_period(self) -> float:
+        return float(self.cum[-1] + (self.ends[-1] - self.starts[-1]))
+
+    def wall_to_work(self, t):
+        """Working time elapsed from wall time 0 to wall time ``t`` (array or scalar)."""
+        t = np.asarray(t, dtype=np.float64)
+        cycles, rem = np.divmod(t, self.period)
+        i = np.searchsorted(self.starts, rem, side="right") - 1
+        inside = np.clip(rem - self.starts[np.maximum(i, 0)], 0.0, None)
+        width = self.ends[np.maximum(i, 0)] - self.starts[np.maximum(i, 0)]
+        within = np.where(i >= 0, self.cum[np.maximum(i, 0)] + np.minimum(inside, width), 0.0)
+        return cycles * self.working_per_period + within
+
+    def work_to_wall(self, w):
+        """The first wall time at which ``w`` working time has elapsed."""
+        w = np.asarray(w, dtype=np.float64)
+        per = self.working_per_period
+        cycles, rem = np.divmod(w, per)
+        at_period_end = (rem == 0.0) & (cycles > 0)
+        cycles = np.where(at_period_end, cycles - 1, cycles)
+        rem = np.where(at_period_end, per, rem)
+        i = np.searchsorted(self.cum, rem, side="left") - 1
+        i = np.maximum(i, 0)
+        return cycles * self.period + self.starts[i] + (rem - self.cum[i])
+
+
+def build_calendar(spec, time_unit: str) -> Calendar:
+    """Compile a scenario calendar (pydantic) to working intervals in ``time_unit``."""
+    scale = UNIT_PER_HOUR[time_unit]
+    day_hours = spec.shifts_per_day * spec.hours_per_shift
+    starts = []
+    for week in range(spec.weeks_per_year):
+        for day in range(spec.days_per_week):
+            starts.append(week * 168.0 + day * 24.0 + spec.day_start_hour)
+    starts_arr = np.array(starts) * scale
+    ends_arr = starts_arr + day_hours * scale
+    cum = np.concatenate([[0.0], np.cumsum(ends_arr - starts_arr)[:-1]])
+    return Calendar(starts_arr, ends_arr, cum, HOURS_PER_YEAR * scale)

@@ -1,0 +1,1 @@
+"""Simulation engines: the compiled flow-line recurrence, its SimPy oracle, the plant model."""

@@ -1,0 +1,169 @@
+"""One replication of one line: owns the kernel's state arrays and random streams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lotflow.engine import line as k
+from lotflow.engine.compiled import LineArrays
+
+LOT_TABLE_ROWS = 4096
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Optional per-station records for verification and bottleneck analysis.
+
+    ``departures`` keeps the first ``departures`` departure times of every
+    station (scrapped parts included); ``active_periods`` the first that many
+    active periods (busy, down or setup, clipped to the window)."""
+
+    departures: int = 0
+    active_periods: int = 0
+
+
+@dataclass
+class LineRaw:
+    """What one replication of one line produced, in working time.
+
+    ``state_time[i]`` holds the time station ``i`` spent busy, starved,
+    blocked, down and in setup inside the window; ``buffer_time[b]`` the
+    integral of buffer ``b``'s level over the window; ``lots`` rows of
+    (start, end, campaign run); ``output_bins`` good parts per bin of
+    ``bin_width`` working time from time 0.
+    """
+
+    name: str
+    good: int
+    processed: np.ndarray
+    scrapped: np.ndarray
+    state_time: np.ndarray
+    active_time: np.ndarray
+    active_periods: np.ndarray
+    buffer_time: np.ndarray
+    lots: np.ndarray
+    output_bins: np.ndarray
+    departures: list[np.ndarray] = field(default_factory=list)
+    scrap_flags: list[np.ndarray] = field(default_factory=list)
+    active_intervals: list[np.ndarray] = field(default_factory=list)
+
+
+def spawn_generators(seed: np.random.SeedSequence, n: int) -> tuple[np.random.Generator, ...]:
+    """``n`` independent Generators, one per random source."""
+    return tuple(np.random.default_rng(child) for child in seed.spawn(n))
+
+
+class LineRun:
+    """A line being simulated over the working-time window ``[w0, w1)``.
+
+    ``advance(stop_each_lot=True)`` returns after each completed lot so that a
+    plant model can react (and set ``gate``, the earliest working time the last
+    station may release its next part); ``run()`` goes to the end.
+    """
+
+    def __init__(
+        self,
+        arrays: LineArrays,
+        generators: tuple[np.random.Generator, ...],
+        w0: float,
+        w1: float,
+        bin_width: float,
+        trace: Trace = Trace(),
+    ) -> None:
+        if len(generators) != arrays.n_streams:
+            raise ValueError(f"line {arrays.name} needs {arrays.n_streams} random streams")
+        self.arrays = arrays
+        self.gens = generators
+        self.w0, self.w1, self.bin_width = float(w0), float(w1), float(bin_width)
+        n = arrays.n_stations
+        wip = n + int(arrays.buffers.sum())
+        self.state = k.empty_state(n, arrays.buffers, heap_capacity=wip + 8)
+        self.ring_off = np.concatenate([[0], np.cumsum(arrays.buffers + 1)[:-1]]).astype(np.int64)
+        self.lot_table = np.zeros((LOT_TABLE_ROWS, k.N_LOT_COLS))
+        self.bins = np.zeros(int(self.w1 // self.bin_width) + 1, dtype=np.int64)
+        self.dep_trace = np.zeros((n, trace.departures))
+        self.scrap_trace = np.zeros((n, trace.departures), dtype=np.bool_)
+        self.trace_n = np.zeros(n, dtype=np.int64)
+        self.act_trace = np.zeros((n, trace.active_periods, 2))
+        self.act_n = np.zeros(n, dtype=np.int64)
+        self._lots: list[np.ndarray] = []
+        a = arrays
+        k.init_state(
+            a.fail_mode, a.fail_p, a.ttf_d, a.scrap_q, a.dist_kinds, a.dist_params,
+            a.dist_values, self.gens, self.state["sf"], self.state["si"],
+        )  # fmt: skip
+
+    @property
+    def gate(self) -> float:
+        return float(self.state["lf"][k.GATE])
+
+    @gate.setter
+    def gate(self, value: float) -> None:
+        self.state["lf"][k.GATE] = value
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.state["li"][k.FINISHED])
+
+    def advance(self, stop_each_lot: bool) -> int:
+        """Run the kernel; collect completed lots. Returns the kernel's code."""
+        a, s = self.arrays, self.state
+        while True:
+            code = k.advance(
+                a.buffers, self.ring_off, a.proc_d, a.fail_mode, a.fail_p, a.ttf_d, a.rep_d,
+                a.scrap_q, a.dist_kinds, a.dist_params, a.dist_values, a.camp_target,
+                a.camp_lots, a.camp_lot_size, a.camp_changeover, a.changeover_d, self.gens,
+                self.w0, self.w1, self.bin_width, stop_each_lot, s["sf"], s["si"], s["acc"],
+                s["cnt"], s["buf_acc"], s["ring"], s["li"], s["lf"], s["heap"],
+                self.lot_table, self.bins, self.dep_trace, self.scrap_trace, self.trace_n,
+                self.act_trace, self.act_n,
+            )  # fmt: skip
+            self._collect_lots()
+            if code == k.HEAP_OVERFLOW:
+                raise RuntimeError(f"line {a.name}: scrap bookkeeping overflow (engine bug)")
+            if code != k.LOTS_FULL:
+                return code
+
+    def _collect_lots(self) -> None:
+        count = int(self.state["li"][k.N_LOTS])
+        if count:
+            self._lots.append(self.lot_table[:count].copy())
+            self.state["li"][k.N_LOTS] = 0
+
+    def last_lot(self) -> np.ndarray:
+        """The (start, end, campaign run) row of the most recently completed lot."""
+        return self._lots[-1][-1]
+
+    def run(self) -> LineRaw:
+        """Simulate to the end of the window and return the raw results."""
+        while not self.finished:
+            self.advance(stop_each_lot=False)
+        return self.raw()
+
+    def raw(self) -> LineRaw:
+        s = self.state
+        acc, cnt = s["acc"], s["cnt"]
+        lots = np.concatenate(self._lots) if self._lots else np.zeros((0, k.N_LOT_COLS))
+        return LineRaw(
+            name=self.arrays.name,
+            good=int(s["li"][k.GOOD_WINDOW]),
+            processed=cnt[:, k.PROCESSED].copy(),
+            scrapped=cnt[:, k.SCRAPPED].copy(),
+            state_time=acc[:, [k.BUSY, k.STARVED, k.BLOCKED, k.DOWN, k.SETUP]].copy(),
+            active_time=acc[:, k.ACTIVE_CLOSED].copy(),
+            active_periods=cnt[:, k.ACTIVE_PERIODS].copy(),
+            buffer_time=s["buf_acc"].copy(),
+            lots=lots,
+            output_bins=self.bins.copy(),
+            departures=[
+                self.dep_trace[i, : self.trace_n[i]].copy() for i in range(len(self.trace_n))
+            ],
+            scrap_flags=[
+                self.scrap_trace[i, : self.trace_n[i]].copy() for i in range(len(self.trace_n))
+            ],
+            active_intervals=[
+                self.act_trace[i, : self.act_n[i]].copy() for i in range(len(self.act_n))
+            ],
+        )

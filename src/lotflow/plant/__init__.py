@@ -1,0 +1,1 @@
+"""Plant-level models: lots, lot acceptance sampling, staging, range, storage."""
