@@ -1,6 +1,5 @@
-"""Post-processing of simulation output: statistics, OEE and bottleneck analysis.
+"""Analysis: statistics, OEE, bottlenecks, queueing and flow-line theory, capacity."""
 
-The functions here are pure (no simulation state): they take plain numbers,
-mappings and arrays and return JSON-friendly values. See the individual
-modules (``statistics``, ``oee``, ``bottleneck``) for the conventions used.
-"""
+from lotflow.analysis.bottleneck import active_period_bottleneck
+
+__all__ = ["active_period_bottleneck"]

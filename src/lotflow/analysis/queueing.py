@@ -155,9 +155,12 @@ def md_c(c: int, lam: float, d: float) -> QueueMetrics:
         ``Wq = Lq / lam`` (Little).
 
     For ``c = 1`` this is Pollaczek-Khinchine, ``Wq = rho d / (2 (1 - rho))``.
-    Accuracy is at rounding level (``~1e-12`` relative) for ``rho`` up to
-    ``0.99`` and ``c`` up to a few hundred; :func:`md_c_numerical` is an
-    independent check.
+
+    Accuracy: agrees with :func:`md_c_numerical` to ``~1e-10`` relative or
+    better for ``0.3 <= rho <= 0.98`` and ``c`` up to 200 (checked). Both
+    ``P_W = 1 - K`` and ``Lq`` are differences of O(1) terms, so their
+    *absolute* error is ``~1e-14``: at very light load with many servers
+    (``P_W`` or ``Lq`` below ``~1e-8``) the relative error grows accordingly.
     """
     _check(c, lam, d, "d")
     c = int(c)
@@ -194,10 +197,17 @@ def md_c_numerical(c: int, lam: float, d: float, tol: float = 1e-15) -> QueueMet
     rho = a / c
     if rho >= 1.0:
         raise ValueError(f"unstable queue: rho = {rho} >= 1")
+
     # The stationary tail decays geometrically like z0**-n, z0 > 1 the real root
     # of c ln z = a (z - 1); truncate where that tail is below ``tol``.
-    z0 = brentq(lambda z: c * math.log(z) - a * (z - 1.0), 1.0 + 1e-12 * (1.0 - rho), 1e6)
-    n_max = c + 32 + int(math.ceil(1.25 * math.log(tol) / -math.log(z0)))
+    def f(z: float) -> float:
+        return c * math.log(z) - a * (z - 1.0)
+
+    hi = 2.0
+    while f(hi) >= 0.0:
+        hi *= 2.0
+    z0 = brentq(f, 1.0 + 1e-9 * (1.0 - rho), hi)
+    n_max = c + 32 + math.ceil(1.25 * math.log(tol) / -math.log(z0))
     j = np.arange(n_max + 1)
     logpmf = -a + j * math.log(a) - np.array([math.lgamma(x + 1.0) for x in j])
     pmf = np.exp(logpmf)  # Poisson(a) pmf

@@ -162,7 +162,7 @@ def _finish(sf, acc, cnt, act_trace, act_n, w0, w1):
         _close_active(i, sf, acc, cnt, act_trace, act_n, w0, w1)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def advance(
     buffers,
     ring_off,

@@ -48,6 +48,7 @@ class LineRaw:
     departures: list[np.ndarray] = field(default_factory=list)
     scrap_flags: list[np.ndarray] = field(default_factory=list)
     active_intervals: list[np.ndarray] = field(default_factory=list)
+    active_trace_capacity: int = 0
 
 
 def spawn_generators(seed: np.random.SeedSequence, n: int) -> tuple[np.random.Generator, ...]:
@@ -70,13 +71,14 @@ class LineRun:
         w0: float,
         w1: float,
         bin_width: float,
-        trace: Trace = Trace(),
+        trace: Trace | None = None,
     ) -> None:
         if len(generators) != arrays.n_streams:
             raise ValueError(f"line {arrays.name} needs {arrays.n_streams} random streams")
         self.arrays = arrays
         self.gens = generators
         self.w0, self.w1, self.bin_width = float(w0), float(w1), float(bin_width)
+        trace = trace or Trace()
         n = arrays.n_stations
         wip = n + int(arrays.buffers.sum())
         self.state = k.empty_state(n, arrays.buffers, heap_capacity=wip + 8)

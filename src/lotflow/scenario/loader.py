@@ -36,9 +36,13 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def scenario_from_dict(data: Any) -> Scenario:
-    """Validate plain data (as parsed from YAML) into a :class:`Scenario`."""
+    """Validate plain data (as parsed from YAML) into a :class:`Scenario`.
+
+    Top-level keys starting with ``x-`` are ignored: they hold YAML anchors
+    shared by several stations (as in docker-compose files)."""
     if not isinstance(data, dict):
         raise ScenarioError("the scenario must be a mapping of fields (name, lines, ...)")
+    data = {key: value for key, value in data.items() if not str(key).startswith("x-")}
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:

@@ -1,0 +1,100 @@
+"""Per-replication line statistics: raw engine output -> flat metrics and records.
+
+Keys of the flat metric dict are tuples of the path into the results JSON
+(``("L1", "stations", "M1", "busy")``); :mod:`lotflow.experiment.aggregate`
+turns every leaf into ``{"mean", "ci95", "per_replication"}``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lotflow.analysis.bottleneck import active_period_bottleneck, blocked_starved_bottleneck
+from lotflow.analysis.oee import station_oee
+from lotflow.engine.compiled import LineArrays
+from lotflow.engine.line_run import LineRaw
+from lotflow.experiment.window import Window
+
+STATES = ("busy", "starved", "blocked", "down", "setup")
+
+
+def line_metrics(raw: LineRaw, arrays: LineArrays, window: Window, per_hour: float | None):
+    """Flat metrics of one line in one replication, and its bottleneck verdicts.
+
+    State fractions are over the wall-clock window (off_shift included), so the
+    six states of a station sum to 1. Throughput is good parts leaving the line
+    per time unit of wall-clock window; ``per_hour`` (time units per hour, None
+    for ``cycle``) adds ``throughput_per_hour``.
+    """
+    wall = window.wall_length
+    off_shift = (wall - window.working_length) / wall
+    out: dict[tuple, float] = {}
+    out[("throughput",)] = raw.good / wall
+    if per_hour is not None:
+        out[("throughput_per_hour",)] = raw.good / wall * per_hour
+    out[("good_parts",)] = float(raw.good)
+    out[("scrap_parts",)] = float(raw.scrapped.sum())
+    states_by_station = {}
+    for i, name in enumerate(arrays.station_names):
+        fractions = dict(zip(STATES, raw.state_time[i] / wall, strict=True))
+        fractions["off_shift"] = off_shift
+        states_by_station[name] = fractions
+        for state, value in fractions.items():
+            out[("stations", name, state)] = float(value)
+        scrap = float(raw.scrapped[i])
+        oee = station_oee(
+            {state: value * wall for state, value in fractions.items()},
+            good=float(raw.processed[i]) - scrap,
+            scrap=scrap,
+            ideal_cycle=float(arrays.ideal_cycle[i]),
+        ).to_dict()
+        for convention, parts in oee.items():
+            for key, value in parts.items():
+                out[("stations", name, "oee", convention, key)] = value
+        periods = int(raw.active_periods[i])
+        mean_period = raw.active_time[i] / periods if periods else 0.0
+        out[("stations", name, "mean_active_period")] = float(mean_period)
+    for b, integral in enumerate(raw.buffer_time):
+        out[("buffers", b, "mean_level")] = float(integral / wall)
+    verdicts = _bottlenecks(raw, arrays, window, states_by_station)
+    for name, shares in verdicts["shares"].items():
+        out[("bottleneck", "stations", name, "sole")] = shares["sole"]
+        out[("bottleneck", "stations", name, "shifting")] = shares["shifting"]
+    return out, verdicts
+
+
+def _bottlenecks(raw: LineRaw, arrays: LineArrays, window: Window, states) -> dict:
+    """Active-period (Roser et al.) and blocked/starved (arrow) bottlenecks.
+
+    The shifting-bottleneck shares use the traced active periods, which cover
+    the window up to the first station whose trace filled (``traced_until``)."""
+    names = arrays.station_names
+    traces = raw.active_intervals
+    cap = raw.active_trace_capacity
+    full_ends = [trace[-1, 1] for trace in traces if cap and len(trace) == cap]
+    traced_until = min(full_ends) if full_ends else window.w1
+    horizon = max(traced_until - window.w0, 0.0)
+    intervals = {
+        name: np.clip(trace - window.w0, 0.0, horizon)
+        for name, trace in zip(names, traces, strict=True)
+    }
+    active = (
+        active_period_bottleneck(intervals, horizon)
+        if horizon > 0
+        else {"stations": {n: {"sole": 0.0, "shifting": 0.0} for n in names}, "bottleneck": None}
+    )
+    mean_period = {
+        name: (raw.active_time[i] / raw.active_periods[i]) if raw.active_periods[i] else 0.0
+        for i, name in enumerate(names)
+    }
+    arrow = blocked_starved_bottleneck(
+        {name: {"blocked": s["blocked"], "starved": s["starved"]} for name, s in states.items()}
+    )
+    return {
+        "shares": {
+            n: {k: float(v[k]) for k in ("sole", "shifting")} for n, v in active["stations"].items()
+        },
+        "active_period": max(mean_period, key=mean_period.get),
+        "blocked_starved": arrow["bottleneck"],
+        "traced_fraction": horizon / window.working_length if window.working_length else 0.0,
+    }

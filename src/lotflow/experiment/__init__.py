@@ -1,0 +1,1 @@
+"""Experiments: replications, seeding, workers, sweeps and the results store."""

@@ -1,0 +1,115 @@
+"""Running the replications of a scenario, in this process or on worker processes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from lotflow import __version__
+from lotflow.experiment.aggregate import aggregate, mean_series
+from lotflow.experiment.replication import ReplicationResult, RunSpec, run_replication
+from lotflow.results import Results
+
+ENGINE_NAME = "lotflow-numba-maxplus"
+
+
+def resolve_options(scenario, seed=None, replications=None, horizon=None, warmup=None):
+    """Command-line style overrides of the scenario's ``run`` block, validated."""
+    from lotflow.scenario.errors import ScenarioError
+
+    run = scenario.run
+    horizon = run.horizon if horizon is None else float(horizon)
+    warmup = run.warmup if warmup is None else float(warmup)
+    replications = run.replications if replications is None else int(replications)
+    seed = run.seed if seed is None else int(seed)
+    if horizon <= 0:
+        raise ScenarioError("must be > 0", path="run.horizon")
+    if not 0 <= warmup < horizon:
+        raise ScenarioError("must be >= 0 and smaller than horizon", path="run.warmup")
+    if replications < 1:
+        raise ScenarioError("must be >= 1", path="run.replications")
+    if seed < 0:
+        raise ScenarioError("must be >= 0", path="run.seed")
+    return seed, replications, horizon, warmup
+
+
+def run_replications(
+    spec: RunSpec,
+    indices: list[int],
+    workers: int = 1,
+    on_done: Callable[[ReplicationResult], None] | None = None,
+) -> list[ReplicationResult]:
+    """Run the given replications; results come back sorted by index.
+
+    With one worker the lines of a replication run on threads (the kernel
+    releases the GIL); with several, each process runs whole replications.
+    """
+    results: list[ReplicationResult] = []
+    if workers <= 1 or len(indices) <= 1:
+        for index in indices:
+            result = run_replication(spec, index, line_threads=max(workers, 2))
+            results.append(result)
+            if on_done:
+                on_done(result)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(run_replication, spec, index) for index in indices]
+            for future in as_completed(futures):
+                result = future.result()
+                results.append(result)
+                if on_done:
+                    on_done(result)
+    return sorted(results, key=lambda r: r.index)
+
+
+def run(
+    scenario,
+    *,
+    seed: int | None = None,
+    replications: int | None = None,
+    horizon: float | None = None,
+    warmup: float | None = None,
+    workers: int = 1,
+    on_done: Callable[[ReplicationResult], None] | None = None,
+) -> Results:
+    """Simulate ``scenario``; options override its ``run`` block. Returns :class:`Results`."""
+    seed, replications, horizon, warmup = resolve_options(
+        scenario, seed, replications, horizon, warmup
+    )
+    spec = RunSpec(scenario, horizon, warmup, seed)
+    started = time.perf_counter()
+    reps = run_replications(spec, list(range(replications)), workers, on_done)
+    wall = time.perf_counter() - started
+    return build_results(spec, reps, wall)
+
+
+def build_results(spec: RunSpec, reps: list[ReplicationResult], wall_s: float) -> Results:
+    """Assemble the results document from finished replications."""
+    tree = aggregate(reps)
+    scenario = spec.scenario
+    data = {
+        "scenario": scenario.name,
+        "seed": spec.seed,
+        "replications": len(reps),
+        "time_unit": scenario.time_unit,
+        "horizon": spec.horizon,
+        "warmup": spec.warmup,
+        "lines": tree.get("lines", {}),
+    }
+    if "plant" in tree:
+        data["plant"] = tree["plant"]
+    data["engine"] = {"name": ENGINE_NAME, "version": __version__, "wall_s": round(wall_s, 4)}
+    lots = [dict(lot, replication=r.index) for r in reps for lot in r.lots]
+    if not lots:
+        lots = [
+            dict(lot, replication=r.index)
+            for r in reps
+            for rows in r.series.get("line_lots", {}).values()
+            for lot in rows
+        ]
+    window = spec.window()
+    series = {"bin_width": window.bin_width, "output": mean_series(reps, "output")}
+    if reps and "plant" in reps[0].series:
+        series["plant"] = reps[0].series["plant"]
+    return Results(data, lots, series)
