@@ -9,8 +9,9 @@ Parts are computed in order, each through every station before the next one
 
 where ``m`` is the index the part will have at station i+1 (it differs from k
 once parts are scrapped) and ``D[i+1, m - B_i - 1]`` is read from a ring of the
-last ``B_i + 1`` departures of station i+1, at the slot station i+1 writes next. A scrapped part leaves at ``C``. The
-last station leaves at ``max(C, gate)``, the plant's backpressure.
+last ``B_i + 1`` departures of station i+1, at the slot station i+1 writes
+next. A scrapped part leaves at ``C``. The last station leaves at
+``max(C, gate)``, the plant's backpressure.
 
 All times are *working* times (a calendar maps them to wall time outside).
 Statistics stream into accumulators clipped to the observation window

@@ -23,7 +23,10 @@ class ScenarioError(Exception):
 
 
 def format_path(loc: tuple) -> str:
-    """``('lines', 1, 'stations', 0, 'process', 'mean')`` -> ``lines[1].stations[0].process.mean``."""
+    """A pydantic location as a field path.
+
+    ``('lines', 1, 'stations', 0, 'process', 'mean')`` -> ``lines[1].stations[0].process.mean``
+    """
     out = ""
     for item in loc:
         if isinstance(item, int):
