@@ -15,7 +15,9 @@ next. A scrapped part leaves at ``C``. The last station leaves at
 
 All times are *working* times (a calendar maps them to wall time outside).
 Statistics stream into accumulators clipped to the observation window
-``[w0, w1)``, so memory is O(stations + buffer slots), never O(parts).
+``[w0, w1)``, so memory is O(stations + buffer slots), never O(parts); the
+hourly counters (good departures and scrap per station and time bin from 0 to
+w1) are O(stations x bins).
 
 Random numbers come from one numpy Generator per (station, source): stream
 ``4 i + s`` with s = process, failure, repair, scrap, and the last stream for
@@ -196,7 +198,8 @@ def advance(
     lf,
     heap,
     lots,
-    bins,
+    dep_bins,
+    scrap_bins,
     dep_trace,
     scrap_trace,
     trace_n,
@@ -210,6 +213,7 @@ def advance(
     """
     n = proc_d.shape[0]
     n_camp = camp_target.shape[0]
+    per_bin = 1.0 / bin_width
     while True:
         if li[FINISHED] == 1:
             return DONE
@@ -293,6 +297,11 @@ def advance(
             else:
                 dep = max(done, lf[GATE])
             acc[i, BLOCKED] += _clip(done, dep, w0, w1)
+            if dep < w1:
+                if scrapped:
+                    scrap_bins[i, int(dep * per_bin)] += 1
+                else:
+                    dep_bins[i, int(dep * per_bin)] += 1
             sf[i, ACT_END] = done
             sf[i, LAST_DEP] = dep
             sf[i, ACCOUNTED] = dep
@@ -323,8 +332,6 @@ def advance(
         li[GOOD_TOTAL] += 1
         if arrival >= w0 and arrival < w1:
             li[GOOD_WINDOW] += 1
-        if arrival < w1:
-            bins[int(arrival / bin_width)] += 1
         if n_camp == 0:
             continue
         if li[GOOD_IN_LOT] == 0:

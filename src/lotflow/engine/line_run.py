@@ -31,8 +31,12 @@ class LineRaw:
     ``state_time[i]`` holds the time station ``i`` spent busy, starved,
     blocked, down and in setup inside the window; ``buffer_time[b]`` the
     integral of buffer ``b``'s level over the window; ``lots`` rows of
-    (start, end, campaign run); ``output_bins`` good parts per bin of
-    ``bin_width`` working time from time 0.
+    (start, end, campaign run). ``departure_bins[i, b]`` counts the good parts
+    station ``i`` passed on (for the last station: the line's output) in
+    working-time bin ``b`` of ``bin_width`` from time 0, ``scrap_bins[i, b]`` the
+    parts it scrapped. The parts between the departure from station ``i`` and
+    from station ``i+1`` (buffer ``i`` plus station ``i+1``) at a bin edge are the
+    cumulative difference of these counters, exactly.
     """
 
     name: str
@@ -44,7 +48,19 @@ class LineRaw:
     active_periods: np.ndarray
     buffer_time: np.ndarray
     lots: np.ndarray
-    output_bins: np.ndarray
+    departure_bins: np.ndarray
+    scrap_bins: np.ndarray
+
+    @property
+    def output_bins(self) -> np.ndarray:
+        """Good parts leaving the line per bin."""
+        return self.departure_bins[-1]
+
+    def wip_between(self, i: int) -> np.ndarray:
+        """Parts in buffer ``i`` plus station ``i+1`` at each bin's end."""
+        entered = np.cumsum(self.departure_bins[i])
+        left = np.cumsum(self.departure_bins[i + 1] + self.scrap_bins[i + 1])
+        return entered - left
     departures: list[np.ndarray] = field(default_factory=list)
     scrap_flags: list[np.ndarray] = field(default_factory=list)
     active_intervals: list[np.ndarray] = field(default_factory=list)
@@ -84,7 +100,9 @@ class LineRun:
         self.state = k.empty_state(n, arrays.buffers, heap_capacity=wip + 8)
         self.ring_off = np.concatenate([[0], np.cumsum(arrays.buffers + 1)[:-1]]).astype(np.int64)
         self.lot_table = np.zeros((LOT_TABLE_ROWS, k.N_LOT_COLS))
-        self.bins = np.zeros(int(self.w1 // self.bin_width) + 1, dtype=np.int64)
+        n_bins = int(self.w1 // self.bin_width) + 1
+        self.dep_bins = np.zeros((n, n_bins), dtype=np.int64)
+        self.scrap_bins = np.zeros((n, n_bins), dtype=np.int64)
         self.dep_trace = np.zeros((n, trace.departures))
         self.scrap_trace = np.zeros((n, trace.departures), dtype=np.bool_)
         self.trace_n = np.zeros(n, dtype=np.int64)
@@ -119,7 +137,7 @@ class LineRun:
                 a.camp_lots, a.camp_lot_size, a.camp_changeover, a.changeover_d, self.gens,
                 self.w0, self.w1, self.bin_width, stop_each_lot, s["sf"], s["si"], s["acc"],
                 s["cnt"], s["buf_acc"], s["ring"], s["li"], s["lf"], s["heap"],
-                self.lot_table, self.bins, self.dep_trace, self.scrap_trace, self.trace_n,
+                self.lot_table, self.dep_bins, self.scrap_bins, self.dep_trace, self.scrap_trace, self.trace_n,
                 self.act_trace, self.act_n,
             )  # fmt: skip
             self._collect_lots()
@@ -158,7 +176,8 @@ class LineRun:
             active_periods=cnt[:, k.ACTIVE_PERIODS].copy(),
             buffer_time=s["buf_acc"].copy(),
             lots=lots,
-            output_bins=self.bins.copy(),
+            departure_bins=self.dep_bins.copy(),
+            scrap_bins=self.scrap_bins.copy(),
             departures=[
                 self.dep_trace[i, : self.trace_n[i]].copy() for i in range(len(self.trace_n))
             ],
