@@ -41,12 +41,13 @@ import numpy as np
 from lotflow.dists import DETERMINISTIC, draw
 from lotflow.engine.compiled import BUSY_TIME, PER_CYCLE, STREAMS_PER_STATION
 
-# Station float state columns.
-LAST_DEP, ACCOUNTED, TTF_LEFT, ACT_START, ACT_END = range(5)
-N_STATION_FLOAT = 5
+# Station float state columns. LAST_DEP is also the time up to which the
+# station's states are accounted for (it is idle from then until its next start).
+LAST_DEP, TTF_LEFT, ACT_START, ACT_END = range(4)
+N_STATION_FLOAT = 4
 # Station int state columns.
-N_STARTED, CYCLES_TO_FAIL, PARTS_TO_SCRAP, RING_POS = range(4)
-N_STATION_INT = 4
+CYCLES_TO_FAIL, PARTS_TO_SCRAP, RING_POS = range(3)
+N_STATION_INT = 3
 # Per-station time accumulators (time in the window) and counters.
 BUSY, STARVED, BLOCKED, DOWN, SETUP, ACTIVE_CLOSED = range(6)
 N_ACC = 6
@@ -147,21 +148,19 @@ def _changeover(co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1):
     length = draw(gens[STREAMS_PER_STATION * n], dk[co_d], dp[co_d], dv)
     end = empty_at + length
     for i in range(n):
-        acc[i, STARVED] += _clip(sf[i, ACCOUNTED], empty_at, w0, w1)
+        acc[i, STARVED] += _clip(sf[i, LAST_DEP], empty_at, w0, w1)
         acc[i, SETUP] += _clip(empty_at, end, w0, w1)
         _close_active(i, sf, acc, cnt, act_trace, act_n, w0, w1)
         sf[i, ACT_START] = empty_at
         sf[i, ACT_END] = end
         sf[i, LAST_DEP] = end
-        sf[i, ACCOUNTED] = end
 
 
 @numba.njit(cache=True)
 def _finish(sf, acc, cnt, act_trace, act_n, w0, w1):
     """Window end: stations idle since their last departure were starved."""
     for i in range(sf.shape[0]):
-        acc[i, STARVED] += _clip(sf[i, ACCOUNTED], w1, w0, w1)
-        sf[i, ACCOUNTED] = max(sf[i, ACCOUNTED], w1)
+        acc[i, STARVED] += _clip(sf[i, LAST_DEP], w1, w0, w1)
         _close_active(i, sf, acc, cnt, act_trace, act_n, w0, w1)
 
 
@@ -245,8 +244,9 @@ def advance(
         scrapped = False
         for i in range(n):
             base = STREAMS_PER_STATION * i
-            start = max(sf[i, LAST_DEP], arrival)
-            acc[i, STARVED] += _clip(sf[i, ACCOUNTED], start, w0, w1)
+            idle_since = sf[i, LAST_DEP]
+            start = max(idle_since, arrival)
+            acc[i, STARVED] += _clip(idle_since, start, w0, w1)
             if i > 0:
                 buf_acc[i - 1] += _clip(arrival, start, w0, w1)
             if start != sf[i, ACT_END]:
@@ -304,8 +304,6 @@ def advance(
                     dep_bins[i, int(dep * per_bin)] += 1
             sf[i, ACT_END] = done
             sf[i, LAST_DEP] = dep
-            sf[i, ACCOUNTED] = dep
-            si[i, N_STARTED] += 1
             if i > 0:
                 pos = si[i, RING_POS]
                 ring[ring_off[i - 1] + pos] = dep
