@@ -9,7 +9,8 @@ OUT := out
 .PHONY: setup run test test-fast bench lint browser clean
 
 $(UV):
-	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv;
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv || \
+		python3 -m pip install --user --quiet --break-system-packages uv
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen

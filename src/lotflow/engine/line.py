@@ -92,6 +92,47 @@ def _close_active(i, sf, acc, cnt, act_trace, act_n, w0, w1):
 
 
 @numba.njit(cache=True)
+def _fail_while_busy(i, t, work, ttf_d, rep_d, dk, dp, dv, gens, sf, acc, w0, w1):
+    """Busy-time failures inside one processing time (preemptive resume).
+
+    Returns the time processing resumes after the last repair and the work
+    left then; ``sf[i, TTF_LEFT]`` holds the time to failure left at that point.
+    """
+    base = STREAMS_PER_STATION * i
+    ttf = sf[i, TTF_LEFT]
+    while ttf < work:
+        acc[i, BUSY] += _clip(t, t + ttf, w0, w1)
+        t += ttf
+        work -= ttf
+        d = rep_d[i]
+        repair = draw(gens[base + 2], dk[d], dp[d], dv)
+        acc[i, DOWN] += _clip(t, t + repair, w0, w1)
+        t += repair
+        d = ttf_d[i]
+        ttf = draw(gens[base + 1], dk[d], dp[d], dv)
+    sf[i, TTF_LEFT] = ttf
+    return t, work
+
+
+@numba.njit(cache=True)
+def _fail_at_cycle_start(i, t, fail_p, rep_d, dk, dp, dv, gens, si, acc, w0, w1):
+    """A per-cycle failure at the start of a cycle: down for a repair, then a new
+    count of cycles to the next failure. Returns the time processing starts."""
+    base = STREAMS_PER_STATION * i
+    d = rep_d[i]
+    repair = draw(gens[base + 2], dk[d], dp[d], dv)
+    acc[i, DOWN] += _clip(t, t + repair, w0, w1)
+    si[i, CYCLES_TO_FAIL] = gens[base + 1].geometric(fail_p[i])
+    return t + repair
+
+
+@numba.njit(cache=True)
+def _draw_count(gen, p):
+    """Parts (or cycles) up to and including the next event of probability ``p``."""
+    return gen.geometric(p)
+
+
+@numba.njit(cache=True)
 def _heap_push(heap, n, value):
     heap[n] = value
     j = n
@@ -255,39 +296,26 @@ def advance(
             t = start
             mode = fail_mode[i]
             if mode == PER_CYCLE:
-                cycles = si[i, CYCLES_TO_FAIL] - 1
-                if cycles == 0:
-                    d = rep_d[i]
-                    repair = draw(gens[base + 2], dk[d], dp[d], dv)
-                    acc[i, DOWN] += _clip(t, t + repair, w0, w1)
-                    t += repair
-                    cycles = gens[base + 1].geometric(fail_p[i])
-                si[i, CYCLES_TO_FAIL] = cycles
+                si[i, CYCLES_TO_FAIL] -= 1
+                if si[i, CYCLES_TO_FAIL] == 0:
+                    t = _fail_at_cycle_start(i, t, fail_p, rep_d, dk, dp, dv, gens, si, acc, w0, w1)
             d = proc_d[i]
             work = dp[d, 0] if dk[d] == DETERMINISTIC else draw(gens[base], dk[d], dp[d], dv)
             if mode == BUSY_TIME:
-                ttf = sf[i, TTF_LEFT]
-                while ttf < work:
-                    acc[i, BUSY] += _clip(t, t + ttf, w0, w1)
-                    t += ttf
-                    work -= ttf
-                    d = rep_d[i]
-                    repair = draw(gens[base + 2], dk[d], dp[d], dv)
-                    acc[i, DOWN] += _clip(t, t + repair, w0, w1)
-                    t += repair
-                    d = ttf_d[i]
-                    ttf = draw(gens[base + 1], dk[d], dp[d], dv)
-                sf[i, TTF_LEFT] = ttf - work
+                if sf[i, TTF_LEFT] < work:
+                    t, work = _fail_while_busy(
+                        i, t, work, ttf_d, rep_d, dk, dp, dv, gens, sf, acc, w0, w1
+                    )
+                sf[i, TTF_LEFT] -= work
             acc[i, BUSY] += _clip(t, t + work, w0, w1)
             done = t + work
             in_window = done >= w0 and done < w1
             cnt[i, PROCESSED] += in_window
             if scrap_q[i] > 0.0:
-                left = si[i, PARTS_TO_SCRAP] - 1
-                if left == 0:
+                si[i, PARTS_TO_SCRAP] -= 1
+                if si[i, PARTS_TO_SCRAP] == 0:
                     scrapped = True
-                    left = gens[base + 3].geometric(scrap_q[i])
-                si[i, PARTS_TO_SCRAP] = left
+                    si[i, PARTS_TO_SCRAP] = _draw_count(gens[base + 3], scrap_q[i])
             if scrapped:
                 dep = done
                 if in_window:
