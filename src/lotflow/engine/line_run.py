@@ -146,6 +146,37 @@ class LineRun:
             if code != k.LOTS_FULL:
                 return code
 
+    def snapshot(self) -> dict:
+        """A copy of everything that advancing changes, for :meth:`restore`.
+
+        Full trace tables no longer change and are shared, not copied."""
+        copied = {key: value.copy() for key, value in self.state.items()}
+        for name in ("dep_bins", "scrap_bins", "trace_n", "act_n"):
+            copied[name] = getattr(self, name).copy()
+        for name, count in (("act_trace", self.act_n), ("dep_trace", self.trace_n)):
+            table = getattr(self, name)
+            full = bool(np.all(count >= table.shape[1]))
+            copied[name] = table if full else table.copy()
+        if not bool(np.all(self.trace_n >= self.scrap_trace.shape[1])):
+            copied["scrap_trace"] = self.scrap_trace.copy()
+        copied["lots"] = len(self._lots)
+        copied["generators"] = [g.bit_generator.state for g in self.gens]
+        return copied
+
+    def restore(self, snap: dict) -> None:
+        """Return to the moment ``snap`` was taken (random streams included)."""
+        for key in self.state:
+            self.state[key][...] = snap[key]
+        for name in ("dep_bins", "scrap_bins", "trace_n", "act_n", "act_trace", "dep_trace"):
+            target = getattr(self, name)
+            if snap[name] is not target:
+                target[...] = snap[name]
+        if "scrap_trace" in snap:
+            self.scrap_trace[...] = snap["scrap_trace"]
+        del self._lots[snap["lots"] :]
+        for gen, state in zip(self.gens, snap["generators"], strict=True):
+            gen.bit_generator.state = state
+
     def _collect_lots(self) -> None:
         count = int(self.state["li"][k.N_LOTS])
         if count:
