@@ -11,6 +11,7 @@ from lotflow.analysis.line_metrics import line_metrics
 from lotflow.calendar import UNIT_PER_HOUR
 from lotflow.engine.compiled import LineArrays, compile_line
 from lotflow.engine.line_run import LineRun, Trace, spawn_generators
+from lotflow.engine.lookahead import LookaheadLine
 from lotflow.experiment.seeding import component_seeds, replication_seed
 from lotflow.experiment.window import Window, make_window
 
@@ -71,16 +72,20 @@ def run_replication(spec: RunSpec, index: int, line_threads: int = 1) -> Replica
         from lotflow.plant.simulate import simulate_plant, simulate_standalone_range
 
         if runs:
-            plant_raw = simulate_plant(
-                plant, scenario, runs, window.calendar, plant_seed, window.t0, window.t1
-            )
+            with ThreadPoolExecutor(max_workers=line_threads) as pool:
+                driven = [LookaheadLine(run, pool) for run in runs] if line_threads > 1 else runs
+                plant_raw = simulate_plant(
+                    plant, scenario, driven, window.calendar, plant_seed, window.t0, window.t1
+                )
+                raws = [run.raw() for run in driven]
         else:
             plant_raw = simulate_standalone_range(plant.range, plant_seed, window.t0, window.t1)
         for key, value in plant_raw.metrics.items():
             result.metrics[("plant", *key.split("."))] = float(value)
         result.lots = plant_raw.lots
         result.series["plant"] = plant_raw.series
-        raws = [run.raw() for run in runs]
+        if not runs:
+            raws = []
     elif line_threads > 1 and len(runs) > 1:
         with ThreadPoolExecutor(max_workers=line_threads) as pool:
             raws = list(pool.map(LineRun.run, runs))
@@ -96,9 +101,34 @@ def run_replication(spec: RunSpec, index: int, line_threads: int = 1) -> Replica
             verdicts["blocked_starved"]
         )
         result.series.setdefault("output", {})[a.name] = raw.output_bins
+        result.series.setdefault("wip_hist", {}).update(_wip_histograms(raw, a, window))
         if not result.lots:
             result.series.setdefault("line_lots", {})[a.name] = _lot_rows(raw.lots, a, window)
     return result
+
+
+WIP_BUCKETS = 40
+
+
+def wip_bucket_edges(capacity: int) -> np.ndarray:
+    """Histogram edges for the parts between two stations (0 .. ``capacity + 1``:
+    buffer slots plus the downstream station's work position), at most
+    ``WIP_BUCKETS`` buckets of whole parts."""
+    width = max(1, -(-(capacity + 2) // WIP_BUCKETS))
+    return np.arange(0, capacity + 2 + width, width, dtype=float)
+
+
+def _wip_histograms(raw, arrays: LineArrays, window: Window) -> dict[str, np.ndarray]:
+    """Per buffer ``"line/b"``: fractions of the window's bin edges at which the WIP
+    between station b and b+1 (``LineRaw.wip_between``) fell in each bucket."""
+    edges_t = (np.arange(raw.departure_bins.shape[1]) + 1) * window.bin_width
+    inside = (edges_t >= window.w0) & (edges_t <= window.w1 + window.bin_width)
+    out = {}
+    for b, capacity in enumerate(arrays.buffers):
+        wip = raw.wip_between(b)[inside]
+        counts, _ = np.histogram(wip, bins=wip_bucket_edges(int(capacity)))
+        out[f"{arrays.name}/{b}"] = counts / max(len(wip), 1)
+    return out
 
 
 def _has_plant_flow(scenario) -> bool:
