@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from rich.table import Table
 
+from lotflow.analysis.claim import DEFAULT_CLAIM, claim_check
 from lotflow.analysis.statistics import summarize
 from lotflow.engine.compiled import compile_line
 from lotflow.experiment.window import make_window
@@ -57,4 +58,48 @@ def summary_tables(scenario, results) -> list[Table]:
             states.add_row(
                 f"{name} / {station}", *(f"{values[s]['mean']:.3f}" for s in STATE_COLUMNS)
             )
-    return [output, states]
+    tables = [output, states]
+    if "plant" in data:
+        tables.append(plant_table(data["plant"], data["time_unit"]))
+    claim = claim_table(scenario, data)
+    return [*tables, claim] if claim is not None else tables
+
+
+PLANT_ROWS = (
+    ("lots completed", ("lots", "completed"), 1),
+    ("lots accepted", ("lots", "accepted"), 1),
+    ("lots rejected", ("lots", "rejected"), 1),
+    ("lots destroyed", ("lots", "destroyed"), 1),
+    ("range utilisation", ("range", "utilisation"), 3),
+    ("range wait per lot ({unit})", ("range", "wait"), 1),
+    ("share of lots that wait for the range", ("range", "p_wait"), 3),
+    ("staging, max lots", ("staging", "max_lots"), 1),
+    ("storage, max pallets", ("storage", "max_pallets"), 1),
+    ("shipping fill rate", ("shipping", "fill_rate"), 3),
+)
+
+
+def plant_table(plant: dict, time_unit: str) -> Table:
+    """Headline plant figures (lots, range, storage, shipping) with 95 % CIs."""
+    table = Table(title="Plant: lots, range, storage, shipping (95 % CI)")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for label, path, digits in PLANT_ROWS:
+        node = plant
+        for key in path:
+            node = node.get(key, {})
+        if "mean" in node:
+            table.add_row(label.format(unit=time_unit), _fmt(node, digits))
+    for line, stat in plant.get("backpressure", {}).items():
+        table.add_row(f"{line} held by full staging ({time_unit})", _fmt(stat, 0))
+    return table
+
+
+def claim_table(scenario, data: dict, claim: float = DEFAULT_CLAIM) -> Table | None:
+    """The claim check (:mod:`lotflow.analysis.claim`) as a one-line table."""
+    check = claim_check(scenario, data, claim)
+    if check is None:
+        return None
+    table = Table(show_header=False, box=None, padding=(0, 0))
+    table.add_row(check.one_line())
+    return table

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from lotflow.analysis.bottleneck import active_period_bottleneck, blocked_starved_bottleneck
-from lotflow.analysis.oee import station_oee
+from lotflow.analysis.oee import loss_tree, station_oee
 from lotflow.engine.compiled import LineArrays
 from lotflow.engine.line_run import LineRaw
 from lotflow.experiment.window import Window
@@ -22,9 +22,11 @@ def line_metrics(raw: LineRaw, arrays: LineArrays, window: Window, per_hour: flo
     """Flat metrics of one line in one replication, and its bottleneck verdicts.
 
     State fractions are over the wall-clock window (off_shift included), so the
-    six states of a station sum to 1. Throughput is good parts leaving the line
-    per time unit of wall-clock window; ``per_hour`` (time units per hour, None
-    for ``cycle``) adds ``throughput_per_hour``.
+    six states of a station sum to 1. Buffer mean levels are over the window's
+    working time: off shift the buffers are frozen where they stand. Throughput
+    is good parts leaving the line per time unit of wall-clock window;
+    ``per_hour`` (time units per hour, None for ``cycle``) adds
+    ``throughput_per_hour``.
     """
     wall = window.wall_length
     off_shift = (wall - window.working_length) / wall
@@ -51,16 +53,45 @@ def line_metrics(raw: LineRaw, arrays: LineArrays, window: Window, per_hour: flo
         for convention, parts in oee.items():
             for key, value in parts.items():
                 out[("stations", name, "oee", convention, key)] = value
+        good = (float(raw.processed[i]) - scrap) / wall
+        ideal = arrays.ideal_cycle[i]
+        _add_loss_tree(out, ("stations", name), fractions, good, scrap / wall, ideal)
         periods = int(raw.active_periods[i])
         mean_period = raw.active_time[i] / periods if periods else 0.0
         out[("stations", name, "mean_active_period")] = float(mean_period)
+    _add_line_oee(out, raw, arrays, states_by_station, wall)
     for b, integral in enumerate(raw.buffer_time):
-        out[("buffers", b, "mean_level")] = float(integral / wall)
+        out[("buffers", b, "mean_level")] = float(integral / window.working_length)
     verdicts = _bottlenecks(raw, arrays, window, states_by_station)
     for name, shares in verdicts["shares"].items():
         out[("bottleneck", "stations", name, "sole")] = shares["sole"]
         out[("bottleneck", "stations", name, "shifting")] = shares["shifting"]
+    out[("bottleneck", "traced_fraction")] = float(verdicts["traced_fraction"])
     return out, verdicts
+
+
+def _add_loss_tree(out: dict, prefix: tuple, fractions, good, scrap, ideal_cycle) -> None:
+    """The loss tree of :func:`lotflow.analysis.oee.loss_tree` as fractions of the
+    wall-clock window (they sum to 1) under ``prefix + ("loss_tree",)``; ``good``
+    and ``scrap`` are parts per time unit of that window."""
+    tree = loss_tree(fractions, float(good), float(scrap), float(ideal_cycle))
+    for key, value in tree.items():
+        out[(*prefix, "loss_tree", key)] = float(value)
+
+
+def _add_line_oee(out: dict, raw: LineRaw, arrays: LineArrays, states_by_station, wall) -> None:
+    """Line OEE and loss tree: the ideal bottleneck station's (largest mean cycle,
+    which sets the nameplate) state times, counted with the line's good output
+    and total scrap, so OEE = ideal bottleneck cycle x good parts / planned time
+    = good output / nameplate output (both conventions)."""
+    b = int(np.argmax(arrays.ideal_cycle))
+    fractions = states_by_station[arrays.station_names[b]]
+    good, scrap, ideal = raw.good / wall, float(raw.scrapped.sum()) / wall, arrays.ideal_cycle[b]
+    oee = station_oee(fractions, good, scrap, float(ideal)).to_dict()
+    for convention, parts in oee.items():
+        for key, value in parts.items():
+            out[("oee", convention, key)] = value
+    _add_loss_tree(out, (), fractions, good, scrap, ideal)
 
 
 def _bottlenecks(raw: LineRaw, arrays: LineArrays, window: Window, states) -> dict:

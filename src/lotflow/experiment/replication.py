@@ -132,8 +132,12 @@ def _wip_histograms(raw, arrays: LineArrays, window: Window) -> dict[str, np.nda
 
 
 def _has_plant_flow(scenario) -> bool:
+    """A plant block with lines (lots flow to staging, storage, shipping) or a
+    standalone range (lots arrive from outside)."""
     plant = scenario.plant
-    return plant is not None and plant.range is not None
+    if plant is None:
+        return False
+    return bool(scenario.lines) or plant.range is not None
 
 
 def _lot_rows(lots: np.ndarray, arrays: LineArrays, window: Window) -> list[dict]:

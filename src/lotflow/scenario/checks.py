@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lotflow.scenario.errors import ScenarioError
 from lotflow.scenario.models import Scenario
+from lotflow.scenario.plant_models import check_plant
 
 
 def check_scenario(scenario: Scenario) -> None:
@@ -24,6 +25,7 @@ def check_scenario(scenario: Scenario) -> None:
     products = {p.name for p in scenario.products}
     for i, line in enumerate(scenario.lines):
         _check_line(line, f"lines[{i}]", products)
+    check_plant(scenario)
 
 
 def _has_standalone_range(scenario: Scenario) -> bool:
@@ -32,8 +34,14 @@ def _has_standalone_range(scenario: Scenario) -> bool:
 
 
 def _check_unique(names: list[str], path: str) -> None:
+    """Names are unique and free of '.', which separates parts of metric paths."""
     seen: set[str] = set()
     for i, name in enumerate(names):
+        if "." in name or not name:
+            raise ScenarioError(
+                f"name {name!r} must be non-empty and must not contain '.'",
+                path=f"{path}[{i}].name",
+            )
         if name in seen:
             raise ScenarioError(
                 f"duplicate name {name!r}; names must be unique", path=f"{path}[{i}].name"

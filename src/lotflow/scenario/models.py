@@ -176,34 +176,14 @@ class RunBlock(Model):
         return self
 
 
-class TestTime(Model):
-    """Lot acceptance test time: ``setup + per_round x sample size``."""
+# The plant block (staging, range, quality, rework, storage, shipping) lives in
+# plant_models; it needs Model and Dist from above, hence the late import.
+from lotflow.scenario import plant_models  # noqa: E402
 
-    setup: Dist
-    per_round: Dist
-
-
-class SamplingSpec(Model):
-    standard: Literal["MIL-STD-105E"] = "MIL-STD-105E"
-    level: str = "II"
-    aql: PositiveFloat = 0.65
-
-
-class RangeSpec(Model):
-    """The firing range: ``lanes`` parallel test positions.
-
-    Standalone (no lines): ``arrivals`` and ``test_time`` as one distribution.
-    In a plant: ``test_time`` as setup + per round, ``sampling`` from the standard.
-    """
-
-    lanes: Annotated[int, Field(ge=1)] = 1
-    arrivals: Dist | None = None
-    test_time: TestTime | Dist | None = None
-    sampling: SamplingSpec | None = None
-
-
-class Plant(Model):
-    range: RangeSpec | None = None
+Plant = plant_models.Plant
+RangeSpec = plant_models.RangeSpec
+SamplingSpec = plant_models.SamplingSpec
+TestTime = plant_models.TestTime
 
 
 class Scenario(Model):
