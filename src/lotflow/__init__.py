@@ -1,15 +1,26 @@
 """lotflow: fast, exact simulation of lot-based multi-line plants.
 
 ``load_scenario(path)`` reads a scenario, ``run(scenario, **options)`` simulates
-it and returns :class:`~lotflow.results.Results` (``.to_json()``).
+it and returns :class:`~lotflow.results.Results` (``.to_json()``). Heavy
+modules (numba, scipy) load on first use, so the CLI starts fast.
 """
 
+from importlib import import_module
 from importlib.metadata import version as _version
 
 __version__ = _version("lotflow")
 
-from lotflow.experiment.runner import run
-from lotflow.results import Results
-from lotflow.scenario import Scenario, ScenarioError, load_scenario
+_EXPORTS = {
+    "run": "lotflow.experiment.runner",
+    "Results": "lotflow.results",
+    "Scenario": "lotflow.scenario",
+    "ScenarioError": "lotflow.scenario",
+    "load_scenario": "lotflow.scenario",
+}
+__all__ = [*_EXPORTS, "__version__"]
 
-__all__ = ["Results", "Scenario", "ScenarioError", "__version__", "load_scenario", "run"]
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'lotflow' has no attribute {name!r}")

@@ -49,7 +49,10 @@ class Calendar:
         return cycles * self.working_per_period + within
 
     def work_to_wall(self, w):
-        """The first wall time at which ``w`` working time has elapsed."""
+        """The wall time at which working time ``w`` is reached while working.
+
+        ``w`` on a shift boundary maps to the end of the earlier shift, and
+        ``w = 0`` to the start of the first shift (when work can begin)."""
         w = np.asarray(w, dtype=np.float64)
         per = self.working_per_period
         cycles, rem = np.divmod(w, per)

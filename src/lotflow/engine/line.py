@@ -27,10 +27,13 @@ cycles until the next event, which is the same law as a Bernoulli draw per cycle
 Campaign release (model.md leaves it open; see docs/model.md): station 1
 releases parts while the parts released in the campaign, less those already
 scrapped, are fewer than the campaign's good-part target; each scrapped part
-lets one more part in, released no earlier than the scrap. A campaign thus
-yields exactly its target in good parts. When it ends and the next campaign
-makes another product, the line runs empty, then the changeover runs for the
-whole line (setup for every station).
+lets one more part in, released no earlier than the scrap. When the next
+campaign makes another product, the line waits for the outcome of every part,
+runs empty, then the changeover runs for the whole line (setup for every
+station): the campaign yields exactly its target in good parts. When the next
+run makes the same product (the campaign list wrapping around), it starts as
+soon as no scrap is pending at that moment; later scraps of the old run are
+made up by the new one.
 """
 
 from __future__ import annotations
@@ -263,13 +266,15 @@ def advance(
         if n_camp > 0:
             c = li[CAMP]
             if camp_target[c] >= 0 and li[RELEASED] >= camp_target[c]:
+                nxt = (c + 1) % n_camp
                 if li[OLD_SCRAPS] > 0:
                     li[OLD_SCRAPS] -= 1
-                elif li[HEAP_N] > 0:
+                elif li[HEAP_N] > 0 and (camp_changeover[nxt] or heap[0] <= release):
                     scrap_time, li[HEAP_N] = _heap_pop(heap, li[HEAP_N])
                     release = max(release, scrap_time)
                 else:
-                    nxt = (c + 1) % n_camp
+                    # The run is complete: every part is good or (same product
+                    # next) its later scraps are made up by the next run.
                     if camp_changeover[nxt]:
                         _changeover(co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1)
                     li[CAMP] = nxt

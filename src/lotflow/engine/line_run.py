@@ -61,6 +61,7 @@ class LineRaw:
         entered = np.cumsum(self.departure_bins[i])
         left = np.cumsum(self.departure_bins[i + 1] + self.scrap_bins[i + 1])
         return entered - left
+
     departures: list[np.ndarray] = field(default_factory=list)
     scrap_flags: list[np.ndarray] = field(default_factory=list)
     active_intervals: list[np.ndarray] = field(default_factory=list)

@@ -93,11 +93,13 @@ Units: the scenario's time unit throughout.
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from lotflow.dists import draw, draw_geometric_count
 from lotflow.engine.compiled import (
@@ -239,6 +241,24 @@ class _LevelLog(_TimeIntegral):
         self.level += delta
 
 
+class _At(simpy.Event):
+    """A timeout at an absolute time.
+
+    ``env.timeout(t - now)`` would fire at ``now + (t - now)``, which rounding
+    can move off ``t`` by an ulp (and no delay lands exactly on some ``t``);
+    the gate and the calendar need the exact instant. Scheduled like SimPy's
+    own ``Timeout`` (normal priority, in creation order).
+    """
+
+    def __init__(self, env: simpy.Environment, t: float) -> None:
+        if not t >= env.now:
+            raise ValueError(f"cannot wait until {t}: it is already {env.now}")
+        super().__init__(env)
+        self._ok = True
+        self._value = None
+        heapq.heappush(env._queue, (t, NORMAL, next(env._eid), self))
+
+
 @dataclass
 class _Part:
     number: int
@@ -316,21 +336,13 @@ class _LineOracle:
 
     def _draw(self, i: int, stream: int, row: int) -> float:
         a = self.a
-        return float(draw(self._gen(i, stream), a.dist_kinds[row], a.dist_params[row], a.dist_values))
+        return float(
+            draw(self._gen(i, stream), a.dist_kinds[row], a.dist_params[row], a.dist_values)
+        )
 
     def _until(self, t: float) -> simpy.Event:
-        """A timeout that fires exactly at wall time ``t`` (>= now)."""
-        now = self.env.now
-        delay = t - now
-        for _ in range(64):
-            if now + delay < t:
-                delay = np.nextafter(delay, math.inf)
-            elif now + delay > t:
-                delay = np.nextafter(delay, -math.inf)
-            else:
-                break
-        assert now + delay == t and delay >= 0.0
-        return self.env.timeout(float(delay))
+        """An event that fires exactly at wall time ``t`` (>= now)."""
+        return _At(self.env, t)
 
     def _set_state(self, i: int, state: int) -> None:
         self.states[i].set(self.env.now, state)

@@ -141,10 +141,11 @@ def _has_plant_flow(scenario) -> bool:
 
 
 def _lot_rows(lots: np.ndarray, arrays: LineArrays, window: Window) -> list[dict]:
-    """Lots a line completed, in wall time (when no plant model follows them)."""
+    """Lots a line completed before the horizon (warm-up included), in wall time,
+    when no plant model follows them."""
     to_wall = window.calendar.work_to_wall if window.calendar else (lambda t: t)
     rows = []
-    for start, end, run in lots:
+    for start, end, run in lots[lots[:, 1] < window.w1]:
         rows.append(
             {
                 "line": arrays.name,

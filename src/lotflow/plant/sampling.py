@@ -48,7 +48,6 @@ from numbers import Integral, Real
 from typing import Final, Literal
 
 import numpy as np
-from scipy import stats
 
 __all__ = [
     "AQLS",
@@ -592,6 +591,8 @@ def probability_of_acceptance(
             ``lot_size`` units holding round(p * lot_size) nonconforming ones,
             sampled without replacement).
     """
+    from scipy import stats  # loaded on use: keeps scenario loading light
+
     arr = np.asarray(p, dtype=float)
     if np.any(~np.isfinite(arr)) or np.any(arr < 0.0) or np.any(arr > 1.0):
         raise ValueError(f"p must be a fraction in [0, 1], got {p!r}")

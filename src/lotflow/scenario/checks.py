@@ -20,6 +20,10 @@ def check_scenario(scenario: Scenario) -> None:
             "a calendar needs a time unit that is a time (s, min or h), not 'cycle'",
             path="calendar",
         )
+    if scenario.run.warmup >= scenario.run.horizon:
+        raise ScenarioError(
+            f"must be smaller than run.horizon ({scenario.run.horizon:g})", path="run.warmup"
+        )
     _check_unique([p.name for p in scenario.products], "products")
     _check_unique([line.name for line in scenario.lines], "lines")
     products = {p.name for p in scenario.products}
@@ -58,6 +62,12 @@ def _check_line(line, path: str, products: set[str]) -> None:
             path=f"{path}.buffers",
         )
     _check_unique([s.name for s in line.stations], f"{path}.stations")
+    for j, station in enumerate(line.stations):
+        if station.failure is not None and station.repair is None:
+            raise ScenarioError(
+                "a station with failure needs a repair distribution",
+                path=f"{path}.stations[{j}].repair",
+            )
     for j, campaign in enumerate(line.campaigns):
         if campaign.product not in products:
             allowed = ", ".join(sorted(products)) or "none defined under 'products'"

@@ -12,9 +12,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+# Numbers are strict: YAML's true/yes/on or a quoted "2" is an error, not 1 or 2.
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)]
+NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False, strict=True)]
+# Upper bounds keep counts within what the engine can hold (int64, memory).
+MAX_BUFFER = 10_000_000
+MAX_LOT_SIZE = 10**12
+MAX_LOTS = 1_000_000
 
 
 class Model(BaseModel):
@@ -120,31 +125,25 @@ class Station(Model):
     process: Dist
     failure: Failure | None = None
     repair: Dist | None = None
-    scrap: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
-
-    @model_validator(mode="after")
-    def _repair_with_failure(self) -> Station:
-        if self.failure is not None and self.repair is None:
-            raise ValueError("a station with failure needs a repair distribution")
-        return self
+    scrap: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False, strict=True)] = 0.0
 
 
 class Campaign(Model):
     product: str
-    lots: Annotated[int, Field(ge=1)]
+    lots: Annotated[int, Field(ge=1, le=MAX_LOTS, strict=True)]
 
 
 class Line(Model):
     name: str
     stations: Annotated[list[Station], Field(min_length=1)]
-    buffers: list[Annotated[int, Field(ge=0)]] = []
+    buffers: list[Annotated[int, Field(ge=0, le=MAX_BUFFER, strict=True)]] = []
     campaigns: list[Campaign] = []
     changeover: Dist | None = None
 
 
 class Product(Model):
     name: str
-    lot_size: Annotated[int, Field(ge=1)]
+    lot_size: Annotated[int, Field(ge=1, le=MAX_LOT_SIZE, strict=True)]
 
 
 class Calendar(Model):
@@ -166,14 +165,8 @@ class Calendar(Model):
 class RunBlock(Model):
     horizon: PositiveFloat = 100_000.0
     warmup: NonNegativeFloat = 0.0
-    replications: Annotated[int, Field(ge=1)] = 1
-    seed: Annotated[int, Field(ge=0)] = 1
-
-    @model_validator(mode="after")
-    def _warmup_before_horizon(self) -> RunBlock:
-        if self.warmup >= self.horizon:
-            raise ValueError("warmup must be smaller than horizon")
-        return self
+    replications: Annotated[int, Field(ge=1, le=1_000_000, strict=True)] = 1
+    seed: Annotated[int, Field(ge=0, lt=2**63, strict=True)] = 1
 
 
 # The plant block (staging, range, quality, rework, storage, shipping) lives in

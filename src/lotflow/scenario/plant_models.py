@@ -35,7 +35,7 @@ __all__ = [
     "check_plant",
 ]
 
-Count = Annotated[int, Field(ge=1)]
+Count = Annotated[int, Field(ge=1, strict=True)]
 
 
 class TestTime(Model):
