@@ -46,11 +46,13 @@ from lotflow.engine.compiled import BUSY_TIME, PER_CYCLE, STREAMS_PER_STATION
 
 # Station float state columns. LAST_DEP is also the time up to which the
 # station's states are accounted for (it is idle from then until its next start).
-LAST_DEP, TTF_LEFT, ACT_START, ACT_END = range(4)
-N_STATION_FLOAT = 4
-# Station int state columns.
-CYCLES_TO_FAIL, PARTS_TO_SCRAP, RING_POS = range(3)
-N_STATION_INT = 3
+# NEXT_EDGE is the end of the station's current hourly-counter bin.
+LAST_DEP, TTF_LEFT, ACT_START, ACT_END, NEXT_EDGE = range(5)
+N_STATION_FLOAT = 5
+# Station int state columns: BIN and BIN_COUNT are the current counter bin and
+# the good departures counted in it but not yet written to ``dep_bins``.
+CYCLES_TO_FAIL, PARTS_TO_SCRAP, RING_POS, BIN, BIN_COUNT = range(5)
+N_STATION_INT = 5
 # Per-station time accumulators (time in the window) and counters.
 BUSY, STARVED, BLOCKED, DOWN, SETUP, ACTIVE_CLOSED = range(6)
 N_ACC = 6
@@ -130,6 +132,24 @@ def _fail_at_cycle_start(i, t, fail_p, rep_d, dk, dp, dv, gens, si, acc, w0, w1)
 
 
 @numba.njit(cache=True)
+def _next_bin(i, t, sf, si, dep_bins, bin_width, w1):
+    """Write station i's running count to its bin and move to the bin holding
+    time ``t``. Bins are [b bw, (b+1) bw) cut at w1; past w1 nothing counts."""
+    n_bins = dep_bins.shape[1]
+    b = si[i, BIN]
+    if b < n_bins:
+        dep_bins[i, b] += si[i, BIN_COUNT]
+    si[i, BIN_COUNT] = 0
+    if t >= w1:
+        si[i, BIN] = n_bins
+        sf[i, NEXT_EDGE] = np.inf
+    else:
+        b = min(int(t / bin_width), n_bins - 1)
+        si[i, BIN] = b
+        sf[i, NEXT_EDGE] = min((b + 1) * bin_width, w1)
+
+
+@numba.njit(cache=True)
 def _draw_count(gen, p):
     """Parts (or cycles) up to and including the next event of probability ``p``."""
     return gen.geometric(p)
@@ -201,9 +221,11 @@ def _changeover(co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1):
 
 
 @numba.njit(cache=True)
-def _finish(sf, acc, cnt, act_trace, act_n, w0, w1):
-    """Window end: stations idle since their last departure were starved."""
+def _finish(sf, si, acc, cnt, act_trace, act_n, dep_bins, bin_width, w0, w1):
+    """Window end: stations idle since their last departure were starved;
+    the hourly counters are written out."""
     for i in range(sf.shape[0]):
+        _next_bin(i, np.inf, sf, si, dep_bins, bin_width, w1)
         acc[i, STARVED] += _clip(sf[i, LAST_DEP], w1, w0, w1)
         _close_active(i, sf, acc, cnt, act_trace, act_n, w0, w1)
 
@@ -281,7 +303,7 @@ def advance(
                     li[RELEASED] = 0
                     continue
         if release >= w1:
-            _finish(sf, acc, cnt, act_trace, act_n, w0, w1)
+            _finish(sf, si, acc, cnt, act_trace, act_n, dep_bins, bin_width, w0, w1)
             li[FINISHED] = 1
             return DONE
         li[RELEASED] += 1
@@ -330,11 +352,13 @@ def advance(
             else:
                 dep = max(done, lf[GATE])
             acc[i, BLOCKED] += _clip(done, dep, w0, w1)
-            if dep < w1:
-                if scrapped:
+            if scrapped:
+                if dep < w1:
                     scrap_bins[i, int(dep * per_bin)] += 1
-                else:
-                    dep_bins[i, int(dep * per_bin)] += 1
+            else:
+                if dep >= sf[i, NEXT_EDGE]:
+                    _next_bin(i, dep, sf, si, dep_bins, bin_width, w1)
+                si[i, BIN_COUNT] += 1
             sf[i, ACT_END] = done
             sf[i, LAST_DEP] = dep
             if i > 0:
@@ -384,10 +408,12 @@ def advance(
                 return LOT_COMPLETED
 
 
-def empty_state(n_stations: int, buffers: np.ndarray, heap_capacity: int):
+def empty_state(n_stations: int, buffers: np.ndarray, heap_capacity: int, bin_width: float):
     """Fresh state arrays for a line (empty, all stations idle at time 0)."""
+    sf = np.zeros((n_stations, N_STATION_FLOAT))
+    sf[:, NEXT_EDGE] = bin_width
     return {
-        "sf": np.zeros((n_stations, N_STATION_FLOAT)),
+        "sf": sf,
         "si": np.zeros((n_stations, N_STATION_INT), dtype=np.int64),
         "acc": np.zeros((n_stations, N_ACC)),
         "cnt": np.zeros((n_stations, N_COUNT), dtype=np.int64),

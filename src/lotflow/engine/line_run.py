@@ -98,7 +98,7 @@ class LineRun:
         trace = trace or Trace()
         n = arrays.n_stations
         wip = n + int(arrays.buffers.sum())
-        self.state = k.empty_state(n, arrays.buffers, heap_capacity=wip + 8)
+        self.state = k.empty_state(n, arrays.buffers, wip + 8, min(self.bin_width, self.w1))
         self.ring_off = np.concatenate([[0], np.cumsum(arrays.buffers + 1)[:-1]]).astype(np.int64)
         self.lot_table = np.zeros((LOT_TABLE_ROWS, k.N_LOT_COLS))
         n_bins = int(self.w1 // self.bin_width) + 1
