@@ -5,24 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from lotflow.cli_progress import Bar
 from lotflow.experiment.runner import run
 from lotflow.summary import summary_tables
 
 
 def execute_run(scenario, seed, replications, horizon, warmup, workers, out, report, console):
     """Run, print, and write the requested files (each written atomically)."""
-    total = replications or scenario.run.replications
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(f"{scenario.name}: replications", total=total)
+    with Bar(console, scenario.name) as bar:
+        bar.plan(replications or scenario.run.replications, "replications")
         results = run(
             scenario,
             seed=seed,
@@ -30,20 +22,21 @@ def execute_run(scenario, seed, replications, horizon, warmup, workers, out, rep
             horizon=horizon,
             warmup=warmup,
             workers=workers,
-            on_done=lambda _: progress.advance(task),
+            on_done=bar.done,
         )
+    write_outputs(scenario, results, out, report, console)
+    return results
+
+
+def write_outputs(scenario, results, out: Path | None, report: Path | None, console: Console):
+    """Print the summary tables; write the results JSON and the HTML report if asked."""
     for table in summary_tables(scenario, results):
         console.print(table)
     if out is not None:
         results.write_json(out)
         console.print(f"results written to {out}")
     if report is not None:
-        _write_report(scenario, results, Path(report), console)
-    return results
+        from lotflow.report import write_report
 
-
-def _write_report(scenario, results, path: Path, console: Console) -> None:
-    from lotflow.report import write_report
-
-    write_report(scenario, results, path)
-    console.print(f"report written to {path}")
+        write_report(scenario, results, Path(report))
+        console.print(f"report written to {report}")

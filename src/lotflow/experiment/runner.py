@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -23,9 +24,9 @@ def resolve_options(scenario, seed=None, replications=None, horizon=None, warmup
     warmup = run.warmup if warmup is None else float(warmup)
     replications = run.replications if replications is None else int(replications)
     seed = run.seed if seed is None else int(seed)
-    if horizon <= 0:
-        raise ScenarioError("must be > 0", path="run.horizon")
-    if not 0 <= warmup < horizon:
+    if not math.isfinite(horizon) or horizon <= 0:
+        raise ScenarioError("must be a finite number > 0", path="run.horizon")
+    if not math.isfinite(warmup) or not 0 <= warmup < horizon:
         raise ScenarioError("must be >= 0 and smaller than horizon", path="run.warmup")
     if replications < 1:
         raise ScenarioError("must be >= 1", path="run.replications")
@@ -69,11 +70,27 @@ def run(
     seed: int | None = None,
     replications: int | None = None,
     horizon: float | None = None,
-    warmup: float | None = None,
+    warmup: float | str | None = None,
     workers: int = 1,
     on_done: Callable[[ReplicationResult], None] | None = None,
+    precision: float | None = None,
+    max_replications: int = 200,
+    on_plan: Callable[[int, str], None] | None = None,
 ) -> Results:
-    """Simulate ``scenario``; options override its ``run`` block. Returns :class:`Results`."""
+    """Simulate ``scenario``; options override its ``run`` block. Returns :class:`Results`.
+
+    ``warmup="auto"`` picks the warm-up by MSER-5 and ``precision`` (a share,
+    e.g. 0.01) adds replications up to ``max_replications`` until each line's
+    throughput CI half-width is within it (:mod:`lotflow.experiment.adaptive`);
+    ``on_plan(n, what)`` then announces each batch of ``n`` replications.
+    """
+    if warmup == "auto" or precision is not None:
+        from lotflow.experiment.adaptive import run_adaptive
+
+        return run_adaptive(
+            scenario, seed, replications, horizon, warmup, workers, on_done,
+            precision, max_replications, on_plan,
+        )  # fmt: skip
     seed, replications, horizon, warmup = resolve_options(
         scenario, seed, replications, horizon, warmup
     )
@@ -110,6 +127,7 @@ def build_results(spec: RunSpec, reps: list[ReplicationResult], wall_s: float) -
         ]
     window = spec.window()
     series = {"bin_width": window.bin_width, "output": mean_series(reps, "output")}
+    series["wip_hist"] = mean_series(reps, "wip_hist")
     if reps and "plant" in reps[0].series:
         series["plant"] = reps[0].series["plant"]
     return Results(data, lots, series)

@@ -1,0 +1,47 @@
+"""The Rich progress bar of long CLI runs (replications, sweeps, comparisons)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+
+class Bar:
+    """A Rich progress bar whose total grows as work is planned (``plan``)."""
+
+    def __init__(self, console: Console, title: str):
+        self.title = title
+        self.total = 0
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self.task = None
+
+    def __enter__(self) -> Bar:
+        self.progress.start()
+        self.task = self.progress.add_task(self.title, total=None)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+    def plan(self, n: int, what: str) -> None:
+        self.total += n
+        self.progress.update(self.task, total=self.total, description=f"{self.title}: {what}")
+
+    def done(self, *_) -> None:
+        self.progress.advance(self.task)
