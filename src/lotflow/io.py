@@ -7,6 +7,12 @@ import tempfile
 from pathlib import Path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` so readers see the old file or the whole new one."""
     target = Path(path)
@@ -18,6 +24,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # as a plain open() would create it
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
