@@ -65,20 +65,16 @@ def run_command(
 ) -> None:
     """Simulate a scenario with replications and print a summary."""
     from lotflow.cli_run import execute_run
-    from lotflow.cli_sweep import execute_adaptive_run, parse_warmup
+    from lotflow.cli_sweep import parse_precision, parse_warmup
 
     loaded = load_or_exit(scenario)
     if workers < 1:
         fail_input(ScenarioError("--workers must be >= 1"))
     try:
-        warm = parse_warmup(warmup)
-        if warm == "auto" or precision is not None:
-            execute_adaptive_run(
-                loaded, seed, replications, horizon, warm, workers, precision,
-                max_replications, out, report, console,
-            )  # fmt: skip
-        else:
-            execute_run(loaded, seed, replications, horizon, warm, workers, out, report, console)
+        execute_run(
+            loaded, seed, replications, horizon, parse_warmup(warmup), workers,
+            parse_precision(precision), max_replications, out, report, console,
+        )  # fmt: skip
     except ScenarioError as exc:
         fail_input(exc.in_file(str(scenario)) if exc.file is None and exc.path else exc)
 

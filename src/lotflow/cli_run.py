@@ -11,10 +11,19 @@ from lotflow.experiment.runner import run
 from lotflow.summary import summary_tables
 
 
-def execute_run(scenario, seed, replications, horizon, warmup, workers, out, report, console):
-    """Run, print, and write the requested files (each written atomically)."""
+def execute_run(
+    scenario, seed, replications, horizon, warmup, workers, precision, max_replications,
+    out, report, console: Console,
+):  # fmt: skip
+    """Run, print, and write the requested files (each written atomically).
+
+    ``warmup="auto"`` (MSER-5) and ``precision`` (e.g. 0.01) make the run
+    adaptive: it announces its batches of replications to the progress bar.
+    """
+    adaptive = warmup == "auto" or precision is not None
     with Bar(console, scenario.name) as bar:
-        bar.plan(replications or scenario.run.replications, "replications")
+        if not adaptive:
+            bar.plan(replications or scenario.run.replications, "replications")
         results = run(
             scenario,
             seed=seed,
@@ -23,9 +32,34 @@ def execute_run(scenario, seed, replications, horizon, warmup, workers, out, rep
             warmup=warmup,
             workers=workers,
             on_done=bar.done,
+            precision=precision,
+            max_replications=max_replications,
+            on_plan=bar.plan,
         )
+    print_adaptive_choices(results.data, console)
     write_outputs(scenario, results, out, report, console)
     return results
+
+
+def print_adaptive_choices(data: dict, console: Console) -> None:
+    """Say which warm-up MSER-5 chose and whether the precision target was met."""
+    if data.get("warmup_method"):
+        detail = data["warmup_detail"]
+        at_limit = any(line["at_boundary"] for line in detail["lines"].values())
+        note = " (at the admissible limit: lengthen the horizon)" if at_limit else ""
+        console.print(
+            f"warm-up by MSER-5 over {len(detail['pilot_replications'])} pilot replications: "
+            f"{data['warmup']:g} {data['time_unit']}{note}"
+        )
+    if "precision" in data:
+        p = data["precision"]
+        worst = max((v for v in p["achieved"].values() if v is not None), default=None)
+        state = "met" if p["met"] else "NOT met (cap reached)"
+        worst_text = "n/a" if worst is None else f"{worst:.3%}"
+        console.print(
+            f"precision {p['target']:.3%} of mean throughput {state}: worst {worst_text} "
+            f"with {p['replications']} replications"
+        )
 
 
 def write_outputs(scenario, results, out: Path | None, report: Path | None, console: Console):

@@ -33,53 +33,6 @@ def parse_precision(text: str | None) -> float | None:
     return None if text is None else parse(text)
 
 
-# -- run --warmup auto / --precision -------------------------------------------------
-def execute_adaptive_run(
-    scenario, seed, replications, horizon, warmup, workers, precision, max_replications,
-    out, report, console: Console,
-):  # fmt: skip
-    """``lotflow run`` with a warm-up found by MSER-5 and/or a precision target."""
-    from lotflow.cli_run import write_outputs
-    from lotflow.experiment.runner import run
-
-    with Bar(console, scenario.name) as bar:
-        results = run(
-            scenario,
-            seed=seed,
-            replications=replications,
-            horizon=horizon,
-            warmup=warmup,
-            workers=workers,
-            on_done=bar.done,
-            precision=parse_precision(precision),
-            max_replications=max_replications,
-            on_plan=bar.plan,
-        )
-    data = results.data
-    if data.get("warmup_method"):
-        detail = data["warmup_detail"]
-        note = " (at the admissible limit: lengthen the horizon)" if _at_boundary(detail) else ""
-        console.print(
-            f"warm-up by MSER-5 over {len(detail['pilot_replications'])} pilot replications: "
-            f"{data['warmup']:g} {data['time_unit']}{note}"
-        )
-    if "precision" in data:
-        p = data["precision"]
-        worst = max((v for v in p["achieved"].values() if v is not None), default=None)
-        state = "met" if p["met"] else "NOT met (cap reached)"
-        worst_text = "n/a" if worst is None else f"{worst:.3%}"
-        console.print(
-            f"precision {p['target']:.3%} of mean throughput {state}: worst {worst_text} "
-            f"with {p['replications']} replications"
-        )
-    write_outputs(scenario, results, out, report, console)
-    return results
-
-
-def _at_boundary(detail: dict) -> bool:
-    return any(line["at_boundary"] for line in detail["lines"].values())
-
-
 # -- sweep -------------------------------------------------------------------------------
 def execute_sweep(
     scenario, sets, sweep_file, replications, seed, horizon, warmup, precision,
