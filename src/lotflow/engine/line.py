@@ -41,7 +41,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from lotflow.dists import DETERMINISTIC, draw
+from lotflow.dists import DETERMINISTIC, draw, draw_geometric_count
 from lotflow.engine.compiled import BUSY_TIME, PER_CYCLE, STREAMS_PER_STATION
 
 # Station float state columns. LAST_DEP is also the time up to which the
@@ -127,7 +127,7 @@ def _fail_at_cycle_start(i, t, fail_p, rep_d, dk, dp, dv, gens, si, acc, w0, w1)
     d = rep_d[i]
     repair = draw(gens[base + 2], dk[d], dp[d], dv)
     acc[i, DOWN] += _clip(t, t + repair, w0, w1)
-    si[i, CYCLES_TO_FAIL] = gens[base + 1].geometric(fail_p[i])
+    si[i, CYCLES_TO_FAIL] = draw_geometric_count(gens[base + 1], fail_p[i])
     return t + repair
 
 
@@ -147,12 +147,6 @@ def _next_bin(i, t, sf, si, dep_bins, bin_width, w1):
         b = min(int(t / bin_width), n_bins - 1)
         si[i, BIN] = b
         sf[i, NEXT_EDGE] = min((b + 1) * bin_width, w1)
-
-
-@numba.njit(cache=True)
-def _draw_count(gen, p):
-    """Parts (or cycles) up to and including the next event of probability ``p``."""
-    return gen.geometric(p)
 
 
 @numba.njit(cache=True)
@@ -197,9 +191,9 @@ def init_state(fail_mode, fail_p, ttf_d, scrap_q, dk, dp, dv, gens, sf, si):
             d = ttf_d[i]
             sf[i, TTF_LEFT] = draw(gens[base + 1], dk[d], dp[d], dv)
         elif fail_mode[i] == PER_CYCLE:
-            si[i, CYCLES_TO_FAIL] = gens[base + 1].geometric(fail_p[i])
+            si[i, CYCLES_TO_FAIL] = draw_geometric_count(gens[base + 1], fail_p[i])
         if scrap_q[i] > 0.0:
-            si[i, PARTS_TO_SCRAP] = gens[base + 3].geometric(scrap_q[i])
+            si[i, PARTS_TO_SCRAP] = draw_geometric_count(gens[base + 3], scrap_q[i])
 
 
 @numba.njit(cache=True)
@@ -342,7 +336,7 @@ def advance(
                 si[i, PARTS_TO_SCRAP] -= 1
                 if si[i, PARTS_TO_SCRAP] == 0:
                     scrapped = True
-                    si[i, PARTS_TO_SCRAP] = _draw_count(gens[base + 3], scrap_q[i])
+                    si[i, PARTS_TO_SCRAP] = draw_geometric_count(gens[base + 3], scrap_q[i])
             if scrapped:
                 dep = done
                 if in_window:
