@@ -54,8 +54,8 @@ N_STATION_FLOAT = 5
 CYCLES_TO_FAIL, PARTS_TO_SCRAP, RING_POS, BIN, BIN_COUNT = range(5)
 N_STATION_INT = 5
 # Per-station time accumulators (time in the window) and counters.
-BUSY, STARVED, BLOCKED, DOWN, SETUP, ACTIVE_CLOSED = range(6)
-N_ACC = 6
+BUSY, STARVED, BLOCKED, DOWN, SETUP = range(5)
+N_ACC = 5
 PROCESSED, SCRAPPED, ACTIVE_PERIODS = range(3)
 N_COUNT = 3
 # Line int state.
@@ -81,32 +81,18 @@ def _clip(a, b, w0, w1):
 
 
 @numba.njit(cache=True)
-def _close_active(i, sf, acc, cnt, act_trace, act_n, w0, w1):
-    """End station i's current active period (at ACT_END) and record it."""
-    start = sf[i, ACT_START]
-    end = sf[i, ACT_END]
-    length = _clip(start, end, w0, w1)
-    if length > 0.0:
-        acc[i, ACTIVE_CLOSED] += length
-        cnt[i, ACTIVE_PERIODS] += 1
-        n = act_n[i]
-        if n < act_trace.shape[1]:
-            act_trace[i, n, 0] = max(start, w0)
-            act_trace[i, n, 1] = min(end, w1)
-            act_n[i] = n + 1
-
-
-@numba.njit(cache=True)
-def _fail_while_busy(i, t, work, ttf_d, rep_d, dk, dp, dv, gens, sf, acc, w0, w1):
+def _fail_while_busy(i, t, work, ttf, ttf_d, rep_d, dk, dp, dv, gens, acc, w0, w1):
     """Busy-time failures inside one processing time (preemptive resume).
 
-    Returns the time processing resumes after the last repair and the work
-    left then; ``sf[i, TTF_LEFT]`` holds the time to failure left at that point.
+    ``ttf`` is the busy time left to the next failure, smaller than ``work``.
+    Returns the time processing resumes after the last repair, the work left
+    then, the time to failure left at that point and the busy time (inside the
+    window) before it. Down time goes straight to ``acc``.
     """
     base = STREAMS_PER_STATION * i
-    ttf = sf[i, TTF_LEFT]
+    busy = 0.0
     while ttf < work:
-        acc[i, BUSY] += _clip(t, t + ttf, w0, w1)
+        busy += _clip(t, t + ttf, w0, w1)
         t += ttf
         work -= ttf
         d = rep_d[i]
@@ -115,38 +101,32 @@ def _fail_while_busy(i, t, work, ttf_d, rep_d, dk, dp, dv, gens, sf, acc, w0, w1
         t += repair
         d = ttf_d[i]
         ttf = draw(gens[base + 1], dk[d], dp[d], dv)
-    sf[i, TTF_LEFT] = ttf
-    return t, work
+    return t, work, ttf, busy
 
 
 @numba.njit(cache=True)
-def _fail_at_cycle_start(i, t, fail_p, rep_d, dk, dp, dv, gens, si, acc, w0, w1):
+def _fail_at_cycle_start(i, t, fail_p, rep_d, dk, dp, dv, gens, acc, w0, w1):
     """A per-cycle failure at the start of a cycle: down for a repair, then a new
-    count of cycles to the next failure. Returns the time processing starts."""
+    count of cycles to the next failure. Returns (time processing starts, count)."""
     base = STREAMS_PER_STATION * i
     d = rep_d[i]
     repair = draw(gens[base + 2], dk[d], dp[d], dv)
     acc[i, DOWN] += _clip(t, t + repair, w0, w1)
-    si[i, CYCLES_TO_FAIL] = draw_geometric_count(gens[base + 1], fail_p[i])
-    return t + repair
+    return t + repair, draw_geometric_count(gens[base + 1], fail_p[i])
 
 
 @numba.njit(cache=True)
-def _next_bin(i, t, sf, si, dep_bins, bin_width, w1):
-    """Write station i's running count to its bin and move to the bin holding
-    time ``t``. Bins are [b bw, (b+1) bw) cut at w1; past w1 nothing counts."""
-    n_bins = dep_bins.shape[1]
-    b = si[i, BIN]
+def _flush_bin(row, b, count, t, bin_width, w1):
+    """Add a station's running count to its bin ``b`` of ``row`` and move to the
+    bin holding time ``t``. Bins are [b bw, (b+1) bw) cut at w1; past w1 nothing
+    counts. Returns (new bin, its end)."""
+    n_bins = row.shape[0]
     if b < n_bins:
-        dep_bins[i, b] += si[i, BIN_COUNT]
-    si[i, BIN_COUNT] = 0
+        row[b] += count
     if t >= w1:
-        si[i, BIN] = n_bins
-        sf[i, NEXT_EDGE] = np.inf
-    else:
-        b = min(int(t / bin_width), n_bins - 1)
-        si[i, BIN] = b
-        sf[i, NEXT_EDGE] = min((b + 1) * bin_width, w1)
+        return n_bins, np.inf
+    b = min(int(t / bin_width), n_bins - 1)
+    return b, min((b + 1) * bin_width, w1)
 
 
 @numba.njit(cache=True)
@@ -183,6 +163,23 @@ def _heap_pop(heap, n):
 
 
 @numba.njit(cache=True)
+def _push_scrap(heap, li, when, bound):
+    """Record a scrap at time ``when`` that the campaign release must make up.
+
+    When the heap is full, scraps no later than ``bound`` (no later than every
+    future release) are counted in OLD_SCRAPS instead: a release never waits
+    for them. Returns False if the heap is still full (an engine bug)."""
+    if li[HEAP_N] == heap.shape[0]:
+        while li[HEAP_N] > 0 and heap[0] <= bound:
+            _, li[HEAP_N] = _heap_pop(heap, li[HEAP_N])
+            li[OLD_SCRAPS] += 1
+        if li[HEAP_N] == heap.shape[0]:
+            return False
+    li[HEAP_N] = _heap_push(heap, li[HEAP_N], when)
+    return True
+
+
+@numba.njit(cache=True)
 def init_state(fail_mode, fail_p, ttf_d, scrap_q, dk, dp, dv, gens, sf, si):
     """Draw each station's first time-to-failure / cycles-to-failure / parts-to-scrap."""
     for i in range(fail_mode.shape[0]):
@@ -197,6 +194,14 @@ def init_state(fail_mode, fail_p, ttf_d, scrap_q, dk, dp, dv, gens, sf, si):
 
 
 @numba.njit(cache=True)
+def _close_station_period(i, sf, acc, cnt, act_trace, act_n, w0, w1):
+    """End station i's current active period (at ACT_END) and record it."""
+    cnt[i, ACTIVE_PERIODS], act_n[i] = _close_period(
+        sf[i, ACT_START], sf[i, ACT_END], cnt[i, ACTIVE_PERIODS], act_trace[i], act_n[i], w0, w1
+    )
+
+
+@numba.njit(cache=True)
 def _changeover(co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1):
     """Run-empty changeover: the whole line is in setup from the moment it is empty."""
     n = sf.shape[0]
@@ -208,7 +213,7 @@ def _changeover(co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1):
     for i in range(n):
         acc[i, STARVED] += _clip(sf[i, LAST_DEP], empty_at, w0, w1)
         acc[i, SETUP] += _clip(empty_at, end, w0, w1)
-        _close_active(i, sf, acc, cnt, act_trace, act_n, w0, w1)
+        _close_station_period(i, sf, acc, cnt, act_trace, act_n, w0, w1)
         sf[i, ACT_START] = empty_at
         sf[i, ACT_END] = end
         sf[i, LAST_DEP] = end
@@ -219,178 +224,384 @@ def _finish(sf, si, acc, cnt, act_trace, act_n, dep_bins, bin_width, w0, w1):
     """Window end: stations idle since their last departure were starved;
     the hourly counters are written out."""
     for i in range(sf.shape[0]):
-        _next_bin(i, np.inf, sf, si, dep_bins, bin_width, w1)
+        si[i, BIN], sf[i, NEXT_EDGE] = _flush_bin(
+            dep_bins[i], si[i, BIN], si[i, BIN_COUNT], np.inf, bin_width, w1
+        )
+        si[i, BIN_COUNT] = 0
         acc[i, STARVED] += _clip(sf[i, LAST_DEP], w1, w0, w1)
-        _close_active(i, sf, acc, cnt, act_trace, act_n, w0, w1)
+        _close_station_period(i, sf, acc, cnt, act_trace, act_n, w0, w1)
+
+
+@numba.njit(cache=True)
+def _close_period(start, end, periods, row, n, w0, w1):
+    """End an active period [start, end): count it if any of it lies inside the
+    window and record it (clipped) in trace ``row`` while there is room.
+    Returns the updated (periods, n)."""
+    if _clip(start, end, w0, w1) > 0.0:
+        periods += 1
+        if n < row.shape[0]:
+            row[n, 0] = max(start, w0)
+            row[n, 1] = min(end, w1)
+            n += 1
+    return periods, n
+
+
+@numba.njit(cache=True)
+def _fast_run(
+    steps, arrivals, departures, rel_in, rel_out, copy_rels, own, down, first, last, floor,
+    gate, limit, deterministic, gen, kind, params, dv, work, last_dep, act_start, act_end,
+    ttf, starved, buffered, busy, blocked, periods,
+):
+    """Up to ``steps`` parts through one station by the fast path (no failure, no
+    scrap, no bin edge, nothing to clip or trace; the caller has checked what it
+    can beforehand, e.g. that no ring wraps and no counted event falls inside).
+
+    Part k arrives at ``arrivals[k]`` (station 0: released at max(free, floor))
+    and leaves into ``departures[k]`` (and ``own[k]``), blocked until ``down[k]``
+    (the last station: until ``gate``); it must leave before ``limit`` (the
+    next hourly-counter edge, at most the window's end). Returns the number of parts done (fewer
+    than ``steps`` when the next part needs the full rules), whether that next
+    part's process time was drawn already, and the updated station state.
+    """
+    drawn = False
+    for k in range(steps):
+        if first:
+            arrival = last_dep if last_dep > floor else floor
+            rel_out[k] = arrival
+        else:
+            arrival = arrivals[k]
+        if not deterministic:
+            work = draw(gen, kind, params, dv)
+            drawn = True
+        if ttf < work:
+            return k, drawn, work, last_dep, act_start, act_end, ttf, starved, buffered, busy, blocked, periods
+        start = last_dep if last_dep > arrival else arrival
+        done = start + work
+        if last:
+            dep = done if done > gate else gate
+        else:
+            unblock = down[k]
+            dep = done if done > unblock else unblock
+        if dep >= limit:  # an hourly-counter edge or the window's end
+            return k, drawn, work, last_dep, act_start, act_end, ttf, starved, buffered, busy, blocked, periods
+        drawn = False
+        closing = start > act_end
+        starved += start - last_dep
+        buffered += start - arrival
+        busy += done - start
+        blocked += dep - done
+        periods += closing & (act_end > act_start)
+        act_start = start if closing else act_start
+        act_end = done
+        last_dep = dep
+        ttf -= work
+        own[k] = dep
+        departures[k] = dep
+        if copy_rels:
+            rel_out[k] = rel_in[k]
+    return steps, drawn, work, last_dep, act_start, act_end, ttf, starved, buffered, busy, blocked, periods
+
+
+@numba.njit(cache=True)
+def _station_block(
+    i, count, times, rels, floor, ring_off, buffers, proc_d, fail_mode, fail_p, ttf_d, rep_d,
+    scrap_q, dk, dp, dv, gens, w0, w1, bin_width, gate, heap_on, sf, si, acc, cnt, buf_acc,
+    ring, li, heap, dep_bins, scrap_bins, dep_trace, scrap_trace, trace_n, act_trace, act_n,
+):
+    """Pass ``count`` parts through station ``i``, one after another.
+
+    ``times[j]`` holds part j's arrival (for station 0: ignored, each part is
+    released when the station is free, but not before ``floor``); on return
+    the first ``passed`` entries of ``times`` (and of ``rels``, the release
+    times) describe the parts passed on, with their departure times. Station 0
+    stops releasing at ``w1``. Blocking reads the downstream ring, which holds
+    the downstream departures this block needs as long as ``count`` is at most
+    the downstream buffer plus one (the caller sees to it).
+
+    Most parts take a fast path: no failure or scrap at this part, no hourly
+    counter edge crossed, no trace to write and everything inside the window,
+    so nothing needs clipping. The others take the full rules. Both compute
+    the same numbers in the same order, so results do not depend on the path.
+
+    Returns (parts taken in, parts passed on, heap overflow?).
+    """
+    n = proc_d.shape[0]
+    base = STREAMS_PER_STATION * i
+    first = i == 0
+    last = i == n - 1
+    mode = fail_mode[i]
+    busy_failures = mode == BUSY_TIME
+    cycle_failures = mode == PER_CYCLE
+    has_scrap = scrap_q[i] > 0.0
+    # Station state in locals for the whole block. Mechanisms the station
+    # lacks get counters that never fire (and are not stored back).
+    last_dep = sf[i, LAST_DEP]
+    ttf = sf[i, TTF_LEFT] if busy_failures else np.inf
+    act_start = sf[i, ACT_START]
+    act_end = sf[i, ACT_END]
+    next_edge = sf[i, NEXT_EDGE]
+    never = np.int64(1) << 62
+    cycles_to_fail = si[i, CYCLES_TO_FAIL] if cycle_failures else never
+    parts_to_scrap = si[i, PARTS_TO_SCRAP] if has_scrap else never
+    b = si[i, BIN]
+    bin_count = si[i, BIN_COUNT]
+    busy = acc[i, BUSY]
+    starved = acc[i, STARVED]
+    blocked = acc[i, BLOCKED]
+    processed = cnt[i, PROCESSED]
+    scrapped_n = cnt[i, SCRAPPED]
+    periods = cnt[i, ACTIVE_PERIODS]
+    buffered = 0.0 if first else buf_acc[i - 1]
+    act_row = act_trace[i]
+    n_act = act_n[i]
+    n_trace = trace_n[i]
+    # Where this station writes its departures (its own ring, read upstream)...
+    own = np.empty(1) if first else ring[ring_off[i - 1] : ring_off[i - 1] + buffers[i - 1] + 1]
+    own_pos = si[i, RING_POS]
+    own_top = own.shape[0] - 1
+    # ... and where it reads the downstream departures that unblock it.
+    down = ring[:1] if last else ring[ring_off[i] : ring_off[i] + buffers[i] + 1]
+    down_pos = 0 if last else si[i + 1, RING_POS]
+    down_top = down.shape[0] - 1
+    d = proc_d[i]
+    deterministic = dk[d] == DETERMINISTIC
+    process_gen = gens[base]
+    work = dp[d, 0]  # the process time of the part at hand
+    per_bin = 1.0 / bin_width
+    passed = 0
+    overflow = False
+    drawn = False
+    j = 0
+    while j < count:
+        # Fast runs: as long as no ring wraps, no counted event (per-cycle
+        # failure, scrap) falls inside and nothing needs clipping or tracing.
+        if (
+            n_act >= act_row.shape[0]
+            and n_trace >= dep_trace.shape[1]
+            and act_start >= w0
+            and (first or times[j] >= w0)
+        ):
+            steps = min(count - j, min(cycles_to_fail, parts_to_scrap) - 1)
+            if not first:
+                steps = min(steps, own_top + 1 - own_pos)
+            if not last:
+                steps = min(steps, down_top + 1 - down_pos)
+            if steps > 0:
+                gap = j - passed
+                departures = times[passed:]
+                (done_fast, drawn, work, last_dep, act_start, act_end, ttf, starved, buffered,
+                 busy, blocked, periods) = _fast_run(
+                    steps, times[j:], departures, rels[j:], rels[passed:], gap > 0 and not first,
+                    departures if first else own[own_pos:], times if last else down[down_pos:],
+                    first, last, floor, gate, min(next_edge, w1), deterministic, process_gen, dk[d],
+                    dp[d], dv, work, last_dep, act_start, act_end, ttf, starved, buffered,
+                    busy, blocked, periods,
+                )  # fmt: skip
+                j += done_fast
+                passed += done_fast
+                processed += done_fast
+                bin_count += done_fast
+                cycles_to_fail -= done_fast
+                parts_to_scrap -= done_fast
+                own_pos = (own_pos + done_fast) % (own_top + 1)
+                down_pos = (down_pos + done_fast) % (down_top + 1)
+                if done_fast == steps:
+                    continue
+        if j == count:
+            break
+        # One part by the full rules.
+        idle_since = last_dep
+        if first:
+            arrival = idle_since if idle_since > floor else floor
+            if arrival >= w1:
+                break
+            rels[j] = arrival
+        else:
+            arrival = times[j]
+        start = idle_since if idle_since > arrival else arrival
+        if start != act_end:
+            periods, n_act = _close_period(act_start, act_end, periods, act_row, n_act, w0, w1)
+            act_start = start
+        t = start
+        if cycle_failures:
+            cycles_to_fail -= 1
+            if cycles_to_fail == 0:
+                t, cycles_to_fail = _fail_at_cycle_start(
+                    i, t, fail_p, rep_d, dk, dp, dv, gens, acc, w0, w1
+                )
+        if not (deterministic or drawn):
+            work = draw(process_gen, dk[d], dp[d], dv)
+        drawn = False
+        rest = work
+        if ttf < rest:
+            t, rest, ttf, busy_before = _fail_while_busy(
+                i, t, rest, ttf, ttf_d, rep_d, dk, dp, dv, gens, acc, w0, w1
+            )
+            busy += busy_before
+        ttf -= rest
+        done = t + rest
+        processed += done >= w0 and done < w1
+        scrapped = False
+        if has_scrap:
+            parts_to_scrap -= 1
+            if parts_to_scrap == 0:
+                scrapped = True
+                parts_to_scrap = draw_geometric_count(gens[base + 3], scrap_q[i])
+        if scrapped:
+            dep = done
+        elif last:
+            dep = done if done > gate else gate
+        else:
+            unblock = down[down_pos]
+            dep = done if done > unblock else unblock
+            down_pos = 0 if down_pos == down_top else down_pos + 1
+        starved += _clip(idle_since, start, w0, w1)
+        buffered += _clip(arrival, start, w0, w1)
+        busy += _clip(t, done, w0, w1)
+        blocked += _clip(done, dep, w0, w1)
+        if scrapped:
+            if dep < w1:
+                scrap_bins[i, int(dep * per_bin)] += 1
+                if dep >= w0:
+                    scrapped_n += 1
+        else:
+            if dep >= next_edge:
+                b, next_edge = _flush_bin(dep_bins[i], b, bin_count, dep, bin_width, w1)
+                bin_count = 0
+            bin_count += 1
+            times[passed] = dep
+            rels[passed] = rels[j]
+            passed += 1
+        act_end = done
+        last_dep = dep
+        if not first:
+            own[own_pos] = dep
+            own_pos = 0 if own_pos == own_top else own_pos + 1
+        if n_trace < dep_trace.shape[1]:
+            dep_trace[i, n_trace] = dep
+            scrap_trace[i, n_trace] = scrapped
+            n_trace += 1
+        j += 1
+        if scrapped and heap_on:
+            bound = dep if first else sf[0, LAST_DEP]
+            if not _push_scrap(heap, li, dep, bound):
+                overflow = True
+                break
+    sf[i, LAST_DEP] = last_dep
+    sf[i, ACT_START] = act_start
+    sf[i, ACT_END] = act_end
+    sf[i, NEXT_EDGE] = next_edge
+    if busy_failures:
+        sf[i, TTF_LEFT] = ttf
+    if cycle_failures:
+        si[i, CYCLES_TO_FAIL] = cycles_to_fail
+    if has_scrap:
+        si[i, PARTS_TO_SCRAP] = parts_to_scrap
+    si[i, BIN] = b
+    si[i, BIN_COUNT] = bin_count
+    si[i, RING_POS] = own_pos
+    if not first:
+        buf_acc[i - 1] = buffered
+    acc[i, BUSY] = busy
+    acc[i, STARVED] = starved
+    acc[i, BLOCKED] = blocked
+    cnt[i, PROCESSED] = processed
+    cnt[i, SCRAPPED] = scrapped_n
+    cnt[i, ACTIVE_PERIODS] = periods
+    act_n[i] = n_act
+    trace_n[i] = n_trace
+    return j, passed, overflow
 
 
 @numba.njit(cache=True, nogil=True)
 def advance(
-    buffers,
-    ring_off,
-    proc_d,
-    fail_mode,
-    fail_p,
-    ttf_d,
-    rep_d,
-    scrap_q,
-    dk,
-    dp,
-    dv,
-    camp_target,
-    camp_lots,
-    camp_lot_size,
-    camp_changeover,
-    co_d,
-    gens,
-    w0,
-    w1,
-    bin_width,
-    stop_each_lot,
-    sf,
-    si,
-    acc,
-    cnt,
-    buf_acc,
-    ring,
-    li,
-    lf,
-    heap,
-    lots,
-    dep_bins,
-    scrap_bins,
-    dep_trace,
-    scrap_trace,
-    trace_n,
-    act_trace,
-    act_n,
+    buffers, ring_off, proc_d, fail_mode, fail_p, ttf_d, rep_d, scrap_q, dk, dp, dv,
+    camp_target, camp_lots, camp_lot_size, camp_changeover, co_d, gens, w0, w1, bin_width,
+    stop_each_lot, sf, si, acc, cnt, buf_acc, ring, li, lf, heap, times, rels, lots, dep_bins,
+    scrap_bins, dep_trace, scrap_trace, trace_n, act_trace, act_n,
 ):
     """Advance the line until the window ends, a lot completes (``stop_each_lot``)
     or the lot table is full. Resumable: all state lives in the arrays passed in.
+
+    Parts go in blocks of at most ``times.shape[0]`` (which must not exceed the
+    smallest buffer plus one): the block passes station 1, then station 2, and
+    so on. The departures are those of part-by-part order exactly, because a
+    part of the block is blocked only by downstream departures of parts released
+    before the block. A block never crosses a lot's completion or the point
+    where a campaign's release needs the outcome of scrapped parts.
 
     Returns DONE, LOT_COMPLETED, LOTS_FULL or HEAP_OVERFLOW.
     """
     n = proc_d.shape[0]
     n_camp = camp_target.shape[0]
-    per_bin = 1.0 / bin_width
     while True:
         if li[FINISHED] == 1:
             return DONE
         if li[N_LOTS] >= lots.shape[0]:
             return LOTS_FULL
-        release = sf[0, LAST_DEP]
+        floor = -np.inf
+        count = times.shape[0]
+        heap_on = False
+        old_scraps = 0
         if n_camp > 0:
             c = li[CAMP]
-            if camp_target[c] >= 0 and li[RELEASED] >= camp_target[c]:
-                nxt = (c + 1) % n_camp
-                if li[OLD_SCRAPS] > 0:
-                    li[OLD_SCRAPS] -= 1
-                elif li[HEAP_N] > 0 and (camp_changeover[nxt] or heap[0] <= release):
-                    scrap_time, li[HEAP_N] = _heap_pop(heap, li[HEAP_N])
-                    release = max(release, scrap_time)
+            if camp_target[c] >= 0:
+                heap_on = True
+                left = camp_target[c] - li[RELEASED]
+                if left > 0:
+                    count = min(count, left)
                 else:
-                    # The run is complete: every part is good or (same product
-                    # next) its later scraps are made up by the next run.
-                    if camp_changeover[nxt]:
-                        _changeover(co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1)
-                    li[CAMP] = nxt
-                    li[RELEASED] = 0
-                    continue
-        if release >= w1:
-            _finish(sf, si, acc, cnt, act_trace, act_n, dep_bins, bin_width, w0, w1)
-            li[FINISHED] = 1
-            return DONE
-        li[RELEASED] += 1
-
-        arrival = release
-        scrapped = False
+                    nxt = (c + 1) % n_camp
+                    release = sf[0, LAST_DEP]
+                    old_scraps = li[OLD_SCRAPS]
+                    count = 1
+                    if old_scraps > 0:
+                        # Scraps no release waits for: one part each, as a block.
+                        count = min(times.shape[0], old_scraps)
+                    elif li[HEAP_N] > 0 and (camp_changeover[nxt] or heap[0] <= release):
+                        floor, li[HEAP_N] = _heap_pop(heap, li[HEAP_N])
+                    else:
+                        # The run is complete: every part is good or (same
+                        # product next) its later scraps are made up by the next run.
+                        if camp_changeover[nxt]:
+                            _changeover(co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1)
+                        li[CAMP] = nxt
+                        li[RELEASED] = 0
+                        continue
+            count = min(count, camp_lot_size[li[OUT_CAMP]] - li[GOOD_IN_LOT])
+            if old_scraps > 0:
+                li[OLD_SCRAPS] -= count
+        passed = count
         for i in range(n):
-            base = STREAMS_PER_STATION * i
-            idle_since = sf[i, LAST_DEP]
-            start = max(idle_since, arrival)
-            acc[i, STARVED] += _clip(idle_since, start, w0, w1)
-            if i > 0:
-                buf_acc[i - 1] += _clip(arrival, start, w0, w1)
-            if start != sf[i, ACT_END]:
-                _close_active(i, sf, acc, cnt, act_trace, act_n, w0, w1)
-                sf[i, ACT_START] = start
-            t = start
-            mode = fail_mode[i]
-            if mode == PER_CYCLE:
-                si[i, CYCLES_TO_FAIL] -= 1
-                if si[i, CYCLES_TO_FAIL] == 0:
-                    t = _fail_at_cycle_start(i, t, fail_p, rep_d, dk, dp, dv, gens, si, acc, w0, w1)
-            d = proc_d[i]
-            work = dp[d, 0] if dk[d] == DETERMINISTIC else draw(gens[base], dk[d], dp[d], dv)
-            if mode == BUSY_TIME:
-                if sf[i, TTF_LEFT] < work:
-                    t, work = _fail_while_busy(
-                        i, t, work, ttf_d, rep_d, dk, dp, dv, gens, sf, acc, w0, w1
-                    )
-                sf[i, TTF_LEFT] -= work
-            acc[i, BUSY] += _clip(t, t + work, w0, w1)
-            done = t + work
-            in_window = done >= w0 and done < w1
-            cnt[i, PROCESSED] += in_window
-            if scrap_q[i] > 0.0:
-                si[i, PARTS_TO_SCRAP] -= 1
-                if si[i, PARTS_TO_SCRAP] == 0:
-                    scrapped = True
-                    si[i, PARTS_TO_SCRAP] = draw_geometric_count(gens[base + 3], scrap_q[i])
-            if scrapped:
-                dep = done
-                if in_window:
-                    cnt[i, SCRAPPED] += 1
-            elif i < n - 1:
-                dep = max(done, ring[ring_off[i] + si[i + 1, RING_POS]])
-            else:
-                dep = max(done, lf[GATE])
-            acc[i, BLOCKED] += _clip(done, dep, w0, w1)
-            if scrapped:
-                if dep < w1:
-                    scrap_bins[i, int(dep * per_bin)] += 1
-            else:
-                if dep >= sf[i, NEXT_EDGE]:
-                    _next_bin(i, dep, sf, si, dep_bins, bin_width, w1)
-                si[i, BIN_COUNT] += 1
-            sf[i, ACT_END] = done
-            sf[i, LAST_DEP] = dep
-            if i > 0:
-                pos = si[i, RING_POS]
-                ring[ring_off[i - 1] + pos] = dep
-                si[i, RING_POS] = 0 if pos == buffers[i - 1] else pos + 1
-            k = trace_n[i]
-            if k < dep_trace.shape[1]:
-                dep_trace[i, k] = dep
-                scrap_trace[i, k] = scrapped
-                trace_n[i] = k + 1
-            if scrapped:
-                if n_camp > 0 and camp_target[li[CAMP]] >= 0:
-                    if li[HEAP_N] == heap.shape[0]:
-                        while li[HEAP_N] > 0 and heap[0] <= sf[0, LAST_DEP]:
-                            _, li[HEAP_N] = _heap_pop(heap, li[HEAP_N])
-                            li[OLD_SCRAPS] += 1
-                        if li[HEAP_N] == heap.shape[0]:
-                            return HEAP_OVERFLOW
-                    li[HEAP_N] = _heap_push(heap, li[HEAP_N], dep)
-                break
-            arrival = dep
-
-        if scrapped:
+            taken, passed, overflow = _station_block(
+                i, passed, times, rels, floor, ring_off, buffers, proc_d, fail_mode, fail_p,
+                ttf_d, rep_d, scrap_q, dk, dp, dv, gens, w0, w1, bin_width, lf[GATE], heap_on,
+                sf, si, acc, cnt, buf_acc, ring, li, heap, dep_bins, scrap_bins, dep_trace,
+                scrap_trace, trace_n, act_trace, act_n,
+            )  # fmt: skip
+            if overflow:
+                return HEAP_OVERFLOW
+            if i == 0:
+                if taken == 0:
+                    _finish(sf, si, acc, cnt, act_trace, act_n, dep_bins, bin_width, w0, w1)
+                    li[FINISHED] = 1
+                    return DONE
+                li[RELEASED] += taken
+        if passed == 0:
             continue
-        li[GOOD_TOTAL] += 1
-        if arrival >= w0 and arrival < w1:
-            li[GOOD_WINDOW] += 1
+        li[GOOD_TOTAL] += passed
+        for j in range(passed):
+            li[GOOD_WINDOW] += times[j] >= w0 and times[j] < w1
         if n_camp == 0:
             continue
         if li[GOOD_IN_LOT] == 0:
-            lf[LOT_START] = release
-        li[GOOD_IN_LOT] += 1
+            lf[LOT_START] = rels[0]
+        li[GOOD_IN_LOT] += passed
         oc = li[OUT_CAMP]
         if li[GOOD_IN_LOT] == camp_lot_size[oc]:
             row = li[N_LOTS]
             lots[row, LOT_START_COL] = lf[LOT_START]
-            lots[row, LOT_END_COL] = arrival
+            lots[row, LOT_END_COL] = times[passed - 1]
             lots[row, LOT_CAMPAIGN_COL] = oc
             li[N_LOTS] = row + 1
             li[GOOD_IN_LOT] = 0

@@ -10,6 +10,7 @@ from lotflow.engine import line as k
 from lotflow.engine.compiled import LineArrays
 
 LOT_TABLE_ROWS = 4096
+MAX_BLOCK = 256  # parts the kernel moves through the line station by station
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ class LineRun:
         self.state = k.empty_state(n, arrays.buffers, wip + 8, min(self.bin_width, self.w1))
         self.ring_off = np.concatenate([[0], np.cumsum(arrays.buffers + 1)[:-1]]).astype(np.int64)
         self.lot_table = np.zeros((LOT_TABLE_ROWS, k.N_LOT_COLS))
+        block = min(MAX_BLOCK, int(arrays.buffers.min()) + 1 if n > 1 else MAX_BLOCK)
+        self.block_times = np.zeros(block)
+        self.block_releases = np.zeros(block)
         n_bins = int(self.w1 // self.bin_width) + 1
         self.dep_bins = np.zeros((n, n_bins), dtype=np.int64)
         self.scrap_bins = np.zeros((n, n_bins), dtype=np.int64)
@@ -138,7 +142,7 @@ class LineRun:
                 a.camp_lots, a.camp_lot_size, a.camp_changeover, a.changeover_d, self.gens,
                 self.w0, self.w1, self.bin_width, stop_each_lot, s["sf"], s["si"], s["acc"],
                 s["cnt"], s["buf_acc"], s["ring"], s["li"], s["lf"], s["heap"],
-                self.lot_table, self.dep_bins, self.scrap_bins, self.dep_trace,
+                self.block_times, self.block_releases, self.lot_table, self.dep_bins, self.scrap_bins, self.dep_trace,
                 self.scrap_trace, self.trace_n, self.act_trace, self.act_n,
             )  # fmt: skip
             self._collect_lots()
@@ -204,7 +208,7 @@ class LineRun:
             processed=cnt[:, k.PROCESSED].copy(),
             scrapped=cnt[:, k.SCRAPPED].copy(),
             state_time=acc[:, [k.BUSY, k.STARVED, k.BLOCKED, k.DOWN, k.SETUP]].copy(),
-            active_time=acc[:, k.ACTIVE_CLOSED].copy(),
+            active_time=acc[:, k.BUSY] + acc[:, k.DOWN] + acc[:, k.SETUP],
             active_periods=cnt[:, k.ACTIVE_PERIODS].copy(),
             buffer_time=s["buf_acc"].copy(),
             lots=lots,
