@@ -248,9 +248,34 @@ def _close_period(start, end, periods, row, n, w0, w1):
 
 @numba.njit(cache=True)
 def _fast_run(
-    steps, arrivals, departures, rel_in, rel_out, copy_rels, own, down, first, last, floor,
-    gate, limit, deterministic, gen, kind, params, dv, work, last_dep, act_start, act_end,
-    ttf, starved, buffered, busy, blocked, periods,
+    steps,
+    arrivals,
+    departures,
+    rel_in,
+    rel_out,
+    copy_rels,
+    own,
+    down,
+    first,
+    last,
+    floor,
+    gate,
+    limit,
+    deterministic,
+    gen,
+    kind,
+    params,
+    dv,
+    work,
+    last_dep,
+    act_start,
+    act_end,
+    ttf,
+    starved,
+    buffered,
+    busy,
+    blocked,
+    periods,
 ):
     """Up to ``steps`` parts through one station by the fast path (no failure, no
     scrap, no bin edge, nothing to clip or trace; the caller has checked what it
@@ -274,7 +299,10 @@ def _fast_run(
             work = draw(gen, kind, params, dv)
             drawn = True
         if ttf < work:
-            return k, drawn, work, last_dep, act_start, act_end, ttf, starved, buffered, busy, blocked, periods
+            return (
+                k, drawn, work, last_dep, act_start, act_end, ttf,
+                starved, buffered, busy, blocked, periods,
+            )  # fmt: skip
         start = last_dep if last_dep > arrival else arrival
         done = start + work
         if last:
@@ -283,7 +311,10 @@ def _fast_run(
             unblock = down[k]
             dep = done if done > unblock else unblock
         if dep >= limit:  # an hourly-counter edge or the window's end
-            return k, drawn, work, last_dep, act_start, act_end, ttf, starved, buffered, busy, blocked, periods
+            return (
+                k, drawn, work, last_dep, act_start, act_end, ttf,
+                starved, buffered, busy, blocked, periods,
+            )  # fmt: skip
         drawn = False
         closing = start > act_end
         starved += start - last_dep
@@ -299,14 +330,51 @@ def _fast_run(
         departures[k] = dep
         if copy_rels:
             rel_out[k] = rel_in[k]
-    return steps, drawn, work, last_dep, act_start, act_end, ttf, starved, buffered, busy, blocked, periods
+    return (
+        steps, drawn, work, last_dep, act_start, act_end, ttf,
+        starved, buffered, busy, blocked, periods,
+    )  # fmt: skip
 
 
 @numba.njit(cache=True)
 def _station_block(
-    i, count, times, rels, floor, ring_off, buffers, proc_d, fail_mode, fail_p, ttf_d, rep_d,
-    scrap_q, dk, dp, dv, gens, w0, w1, bin_width, gate, heap_on, sf, si, acc, cnt, buf_acc,
-    ring, li, heap, dep_bins, scrap_bins, dep_trace, scrap_trace, trace_n, act_trace, act_n,
+    i,
+    count,
+    times,
+    rels,
+    floor,
+    ring_off,
+    buffers,
+    proc_d,
+    fail_mode,
+    fail_p,
+    ttf_d,
+    rep_d,
+    scrap_q,
+    dk,
+    dp,
+    dv,
+    gens,
+    w0,
+    w1,
+    bin_width,
+    gate,
+    heap_on,
+    sf,
+    si,
+    acc,
+    cnt,
+    buf_acc,
+    ring,
+    li,
+    heap,
+    dep_bins,
+    scrap_bins,
+    dep_trace,
+    scrap_trace,
+    trace_n,
+    act_trace,
+    act_n,
 ):
     """Pass ``count`` parts through station ``i``, one after another.
 
@@ -515,10 +583,46 @@ def _station_block(
 
 @numba.njit(cache=True, nogil=True)
 def advance(
-    buffers, ring_off, proc_d, fail_mode, fail_p, ttf_d, rep_d, scrap_q, dk, dp, dv,
-    camp_target, camp_lots, camp_lot_size, camp_changeover, co_d, gens, w0, w1, bin_width,
-    stop_each_lot, sf, si, acc, cnt, buf_acc, ring, li, lf, heap, times, rels, lots, dep_bins,
-    scrap_bins, dep_trace, scrap_trace, trace_n, act_trace, act_n,
+    buffers,
+    ring_off,
+    proc_d,
+    fail_mode,
+    fail_p,
+    ttf_d,
+    rep_d,
+    scrap_q,
+    dk,
+    dp,
+    dv,
+    camp_target,
+    camp_lots,
+    camp_lot_size,
+    camp_changeover,
+    co_d,
+    gens,
+    w0,
+    w1,
+    bin_width,
+    stop_each_lot,
+    sf,
+    si,
+    acc,
+    cnt,
+    buf_acc,
+    ring,
+    li,
+    lf,
+    heap,
+    times,
+    rels,
+    lots,
+    dep_bins,
+    scrap_bins,
+    dep_trace,
+    scrap_trace,
+    trace_n,
+    act_trace,
+    act_n,
 ):
     """Advance the line until the window ends, a lot completes (``stop_each_lot``)
     or the lot table is full. Resumable: all state lives in the arrays passed in.
@@ -564,7 +668,9 @@ def advance(
                         # The run is complete: every part is good or (same
                         # product next) its later scraps are made up by the next run.
                         if camp_changeover[nxt]:
-                            _changeover(co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1)
+                            _changeover(
+                                co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1
+                            )
                         li[CAMP] = nxt
                         li[RELEASED] = 0
                         continue

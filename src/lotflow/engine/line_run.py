@@ -142,8 +142,9 @@ class LineRun:
                 a.camp_lots, a.camp_lot_size, a.camp_changeover, a.changeover_d, self.gens,
                 self.w0, self.w1, self.bin_width, stop_each_lot, s["sf"], s["si"], s["acc"],
                 s["cnt"], s["buf_acc"], s["ring"], s["li"], s["lf"], s["heap"],
-                self.block_times, self.block_releases, self.lot_table, self.dep_bins, self.scrap_bins, self.dep_trace,
-                self.scrap_trace, self.trace_n, self.act_trace, self.act_n,
+                self.block_times, self.block_releases, self.lot_table, self.dep_bins,
+                self.scrap_bins, self.dep_trace, self.scrap_trace, self.trace_n, self.act_trace,
+                self.act_n,
             )  # fmt: skip
             self._collect_lots()
             if code == k.HEAP_OVERFLOW:
