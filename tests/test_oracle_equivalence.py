@@ -67,19 +67,21 @@ def run_both(data: dict, seed: int, w0: float, w1: float, gate: float = 0.0):
 
 
 def assert_fast_path_agrees(traced, arrays, seed: int, w0: float, w1: float, gate: float) -> None:
-    """The engine without traces (where most parts take its fast path) gives
-    exactly what the traced run (every part by the full rules) gave."""
-    run = LineRun(arrays, streams(seed, arrays.n_streams), w0, w1, bin_width=w1)
-    run.gate = gate
-    untraced = run.run()
-    assert untraced.good == traced.good
-    for name in (
-        "processed", "scrapped", "state_time", "active_time", "active_periods",
-        "buffer_time", "lots", "departure_bins", "scrap_bins",
-    ):  # fmt: skip
-        np.testing.assert_array_equal(
-            getattr(untraced, name), getattr(traced, name), err_msg=f"fast path: {name}"
-        )
+    """The engine without a departure trace (where most parts take its fast
+    path, with or without active periods to trace) gives exactly what the
+    traced run (every part by the full rules) gave."""
+    for trace in (Trace(), Trace(active_periods=5)):
+        run = LineRun(arrays, streams(seed, arrays.n_streams), w0, w1, bin_width=w1, trace=trace)
+        run.gate = gate
+        untraced = run.run()
+        assert untraced.good == traced.good
+        for name in (
+            "processed", "scrapped", "state_time", "active_time", "active_periods",
+            "buffer_time", "lots", "departure_bins", "scrap_bins",
+        ):  # fmt: skip
+            np.testing.assert_array_equal(
+                getattr(untraced, name), getattr(traced, name), err_msg=f"fast path: {name}"
+            )
 
 
 def near_shift_boundary(calendar, work: np.ndarray) -> np.ndarray:

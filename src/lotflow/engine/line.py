@@ -261,6 +261,7 @@ def _fast_run(
     floor,
     gate,
     limit,
+    trace_periods,
     deterministic,
     gen,
     kind,
@@ -284,9 +285,11 @@ def _fast_run(
     Part k arrives at ``arrivals[k]`` (station 0: released at max(free, floor))
     and leaves into ``departures[k]`` (and ``own[k]``), blocked until ``down[k]``
     (the last station: until ``gate``); it must leave before ``limit`` (the
-    next hourly-counter edge, at most the window's end). Returns the number of parts done (fewer
-    than ``steps`` when the next part needs the full rules), whether that next
-    part's process time was drawn already, and the updated station state.
+    next hourly-counter edge, at most the window's end). With ``trace_periods``
+    a part that closes an active period stops the run (the full rules trace
+    it). Returns the number of parts done (fewer than ``steps`` when the next
+    part needs the full rules), whether that next part's process time was drawn
+    already, and the updated station state.
     """
     drawn = False
     for k in range(steps):
@@ -310,13 +313,14 @@ def _fast_run(
         else:
             unblock = down[k]
             dep = done if done > unblock else unblock
-        if dep >= limit:  # an hourly-counter edge or the window's end
+        closing = start > act_end
+        # An hourly-counter edge or the window's end; an active period to trace.
+        if dep >= limit or (closing and trace_periods):
             return (
                 k, drawn, work, last_dep, act_start, act_end, ttf,
                 starved, buffered, busy, blocked, periods,
             )  # fmt: skip
         drawn = False
-        closing = start > act_end
         starved += start - last_dep
         buffered += start - arrival
         busy += done - start
@@ -443,12 +447,7 @@ def _station_block(
     while j < count:
         # Fast runs: as long as no ring wraps, no counted event (per-cycle
         # failure, scrap) falls inside and nothing needs clipping or tracing.
-        if (
-            n_act >= act_row.shape[0]
-            and n_trace >= dep_trace.shape[1]
-            and act_start >= w0
-            and (first or times[j] >= w0)
-        ):
+        if n_trace >= dep_trace.shape[1] and act_start >= w0 and (first or times[j] >= w0):
             steps = min(count - j, min(cycles_to_fail, parts_to_scrap) - 1)
             if not first:
                 steps = min(steps, own_top + 1 - own_pos)
@@ -461,9 +460,9 @@ def _station_block(
                  busy, blocked, periods) = _fast_run(
                     steps, times[j:], departures, rels[j:], rels[passed:], gap > 0 and not first,
                     departures if first else own[own_pos:], times if last else down[down_pos:],
-                    first, last, floor, gate, min(next_edge, w1), deterministic, process_gen, dk[d],
-                    dp[d], dv, work, last_dep, act_start, act_end, ttf, starved, buffered,
-                    busy, blocked, periods,
+                    first, last, floor, gate, min(next_edge, w1), n_act < act_row.shape[0],
+                    deterministic, process_gen, dk[d], dp[d], dv, work, last_dep, act_start,
+                    act_end, ttf, starved, buffered, busy, blocked, periods,
                 )  # fmt: skip
                 j += done_fast
                 passed += done_fast

@@ -10,7 +10,7 @@ from lotflow.engine import line as k
 from lotflow.engine.compiled import LineArrays
 
 LOT_TABLE_ROWS = 4096
-MAX_BLOCK = 256  # parts the kernel moves through the line station by station
+MAX_BLOCK = 4096  # parts the kernel moves through the line station by station
 
 
 @dataclass(frozen=True)
