@@ -1,7 +1,6 @@
 """The exact per-part recurrence of one flow line (the hot path), compiled with numba.
 
-Parts are computed in order, each through every station before the next one
-(part-major order); everything a part needs is then already known:
+For every part k at station i (indices count the parts each station sees):
 
     S[i,k] = max(D[i,k-1], D[i-1,k])                   start (station free, part there)
     C[i,k] = S[i,k] + repairs + processing            completion (failures inside)
@@ -9,9 +8,17 @@ Parts are computed in order, each through every station before the next one
 
 where ``m`` is the index the part will have at station i+1 (it differs from k
 once parts are scrapped) and ``D[i+1, m - B_i - 1]`` is read from a ring of the
-last ``B_i + 1`` departures of station i+1, at the slot station i+1 writes
-next. A scrapped part leaves at ``C``. The last station leaves at
-``max(C, gate)``, the plant's backpressure.
+last ``B_i + 1`` departures of station i+1. A scrapped part leaves at ``C``.
+The last station leaves at ``max(C, gate)``, the plant's backpressure.
+
+Order of computation: parts go in *blocks* of at most ``min(B) + 1`` parts;
+the whole block passes station 1, then station 2, and so on. Inside a block
+a part is blocked only by downstream departures of parts of earlier blocks
+(``m - B_i - 1`` lies before the block), so every number is the one
+part-by-part order would give, while each station's loop keeps its state in
+registers. Most parts take a fast path (``_fast_run``) without failures,
+scrap, counter edges, clipping or tracing; the others take the full rules;
+a test holds the two paths to identical results.
 
 All times are *working* times (a calendar maps them to wall time outside).
 Statistics stream into accumulators clipped to the observation window
@@ -81,7 +88,7 @@ def _clip(a, b, w0, w1):
 
 
 @numba.njit(cache=True)
-def _fail_while_busy(i, t, work, ttf, ttf_d, rep_d, dk, dp, dv, gens, acc, w0, w1):
+def _fail_while_busy(i, t, work, ttf, ttf_d, rep_d, dk, dp, dv, fail_gen, repair_gen, acc, w0, w1):
     """Busy-time failures inside one processing time (preemptive resume).
 
     ``ttf`` is the busy time left to the next failure, smaller than ``work``.
@@ -89,30 +96,28 @@ def _fail_while_busy(i, t, work, ttf, ttf_d, rep_d, dk, dp, dv, gens, acc, w0, w
     then, the time to failure left at that point and the busy time (inside the
     window) before it. Down time goes straight to ``acc``.
     """
-    base = STREAMS_PER_STATION * i
     busy = 0.0
     while ttf < work:
         busy += _clip(t, t + ttf, w0, w1)
         t += ttf
         work -= ttf
         d = rep_d[i]
-        repair = draw(gens[base + 2], dk[d], dp[d], dv)
+        repair = draw(repair_gen, dk[d], dp[d], dv)
         acc[i, DOWN] += _clip(t, t + repair, w0, w1)
         t += repair
         d = ttf_d[i]
-        ttf = draw(gens[base + 1], dk[d], dp[d], dv)
+        ttf = draw(fail_gen, dk[d], dp[d], dv)
     return t, work, ttf, busy
 
 
 @numba.njit(cache=True)
-def _fail_at_cycle_start(i, t, fail_p, rep_d, dk, dp, dv, gens, acc, w0, w1):
+def _fail_at_cycle_start(i, t, fail_p, rep_d, dk, dp, dv, fail_gen, repair_gen, acc, w0, w1):
     """A per-cycle failure at the start of a cycle: down for a repair, then a new
     count of cycles to the next failure. Returns (time processing starts, count)."""
-    base = STREAMS_PER_STATION * i
     d = rep_d[i]
-    repair = draw(gens[base + 2], dk[d], dp[d], dv)
+    repair = draw(repair_gen, dk[d], dp[d], dv)
     acc[i, DOWN] += _clip(t, t + repair, w0, w1)
-    return t + repair, draw_geometric_count(gens[base + 1], fail_p[i])
+    return t + repair, draw_geometric_count(fail_gen, fail_p[i])
 
 
 @numba.njit(cache=True)
@@ -358,7 +363,10 @@ def _station_block(
     dk,
     dp,
     dv,
-    gens,
+    process_gen,
+    fail_gen,
+    repair_gen,
+    scrap_gen,
     w0,
     w1,
     bin_width,
@@ -398,7 +406,6 @@ def _station_block(
     Returns (parts taken in, parts passed on, heap overflow?).
     """
     n = proc_d.shape[0]
-    base = STREAMS_PER_STATION * i
     first = i == 0
     last = i == n - 1
     mode = fail_mode[i]
@@ -427,8 +434,9 @@ def _station_block(
     act_row = act_trace[i]
     n_act = act_n[i]
     n_trace = trace_n[i]
-    # Where this station writes its departures (its own ring, read upstream)...
-    own = np.empty(1) if first else ring[ring_off[i - 1] : ring_off[i - 1] + buffers[i - 1] + 1]
+    # Where this station writes its departures (its own ring, read upstream;
+    # station 1 has none and gets a placeholder it never writes)...
+    own = ring[:1] if first else ring[ring_off[i - 1] : ring_off[i - 1] + buffers[i - 1] + 1]
     own_pos = si[i, RING_POS]
     own_top = own.shape[0] - 1
     # ... and where it reads the downstream departures that unblock it.
@@ -437,7 +445,6 @@ def _station_block(
     down_top = down.shape[0] - 1
     d = proc_d[i]
     deterministic = dk[d] == DETERMINISTIC
-    process_gen = gens[base]
     work = dp[d, 0]  # the process time of the part at hand
     per_bin = 1.0 / bin_width
     passed = 0
@@ -494,7 +501,7 @@ def _station_block(
             cycles_to_fail -= 1
             if cycles_to_fail == 0:
                 t, cycles_to_fail = _fail_at_cycle_start(
-                    i, t, fail_p, rep_d, dk, dp, dv, gens, acc, w0, w1
+                    i, t, fail_p, rep_d, dk, dp, dv, fail_gen, repair_gen, acc, w0, w1
                 )
         if not (deterministic or drawn):
             work = draw(process_gen, dk[d], dp[d], dv)
@@ -502,7 +509,7 @@ def _station_block(
         rest = work
         if ttf < rest:
             t, rest, ttf, busy_before = _fail_while_busy(
-                i, t, rest, ttf, ttf_d, rep_d, dk, dp, dv, gens, acc, w0, w1
+                i, t, rest, ttf, ttf_d, rep_d, dk, dp, dv, fail_gen, repair_gen, acc, w0, w1
             )
             busy += busy_before
         ttf -= rest
@@ -513,7 +520,7 @@ def _station_block(
             parts_to_scrap -= 1
             if parts_to_scrap == 0:
                 scrapped = True
-                parts_to_scrap = draw_geometric_count(gens[base + 3], scrap_q[i])
+                parts_to_scrap = draw_geometric_count(scrap_gen, scrap_q[i])
         if scrapped:
             dep = done
         elif last:
@@ -678,9 +685,11 @@ def advance(
                 li[OLD_SCRAPS] -= count
         passed = count
         for i in range(n):
+            base = STREAMS_PER_STATION * i
             taken, passed, overflow = _station_block(
                 i, passed, times, rels, floor, ring_off, buffers, proc_d, fail_mode, fail_p,
-                ttf_d, rep_d, scrap_q, dk, dp, dv, gens, w0, w1, bin_width, lf[GATE], heap_on,
+                ttf_d, rep_d, scrap_q, dk, dp, dv, gens[base], gens[base + 1], gens[base + 2],
+                gens[base + 3], w0, w1, bin_width, lf[GATE], heap_on,
                 sf, si, acc, cnt, buf_acc, ring, li, heap, dep_bins, scrap_bins, dep_trace,
                 scrap_trace, trace_n, act_trace, act_n,
             )  # fmt: skip
