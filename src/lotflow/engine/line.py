@@ -51,6 +51,19 @@ import numpy as np
 from lotflow.dists import DETERMINISTIC, draw, draw_geometric_count
 from lotflow.engine.compiled import BUSY_TIME, PER_CYCLE, STREAMS_PER_STATION
 
+
+def kernel_function(**options):
+    """``numba.njit`` as the kernel compiles: cached, and without reference counting.
+
+    The kernel allocates nothing; the array views it slices live only inside
+    the call that makes them, while the caller's arrays stay alive. Numba's
+    reference counting (``_nrt``) would add an atomic increment and decrement
+    per array argument at every call of a station block and of a fast run,
+    which cost about a third of the engine's time (docs/performance.md).
+    """
+    return numba.njit(cache=True, _nrt=False, **options)
+
+
 # Station float state columns. LAST_DEP is also the time up to which the
 # station's states are accounted for (it is idle from then until its next start).
 # NEXT_EDGE is the end of the station's current hourly-counter bin.
@@ -79,7 +92,7 @@ N_LOT_COLS = 3
 DONE, LOT_COMPLETED, LOTS_FULL, HEAP_OVERFLOW = range(4)
 
 
-@numba.njit(cache=True, inline="always")
+@kernel_function(inline="always")
 def _clip(a, b, w0, w1):
     """Length of [a, b) inside the window [w0, w1)."""
     lo = a if a > w0 else w0
@@ -87,7 +100,7 @@ def _clip(a, b, w0, w1):
     return hi - lo if hi > lo else 0.0
 
 
-@numba.njit(cache=True)
+@kernel_function()
 def _fail_while_busy(i, t, work, ttf, ttf_d, rep_d, dk, dp, dv, fail_gen, repair_gen, acc, w0, w1):
     """Busy-time failures inside one processing time (preemptive resume).
 
@@ -110,7 +123,7 @@ def _fail_while_busy(i, t, work, ttf, ttf_d, rep_d, dk, dp, dv, fail_gen, repair
     return t, work, ttf, busy
 
 
-@numba.njit(cache=True)
+@kernel_function()
 def _fail_at_cycle_start(i, t, fail_p, rep_d, dk, dp, dv, fail_gen, repair_gen, acc, w0, w1):
     """A per-cycle failure at the start of a cycle: down for a repair, then a new
     count of cycles to the next failure. Returns (time processing starts, count)."""
@@ -120,7 +133,7 @@ def _fail_at_cycle_start(i, t, fail_p, rep_d, dk, dp, dv, fail_gen, repair_gen, 
     return t + repair, draw_geometric_count(fail_gen, fail_p[i])
 
 
-@numba.njit(cache=True)
+@kernel_function()
 def _flush_bin(row, b, count, t, bin_width, w1):
     """Add a station's running count to its bin ``b`` of ``row`` and move to the
     bin holding time ``t``. Bins are [b bw, (b+1) bw) cut at w1; past w1 nothing
@@ -134,7 +147,7 @@ def _flush_bin(row, b, count, t, bin_width, w1):
     return b, min((b + 1) * bin_width, w1)
 
 
-@numba.njit(cache=True)
+@kernel_function()
 def _heap_push(heap, n, value):
     heap[n] = value
     j = n
@@ -147,7 +160,7 @@ def _heap_push(heap, n, value):
     return n + 1
 
 
-@numba.njit(cache=True)
+@kernel_function()
 def _heap_pop(heap, n):
     top = heap[0]
     n -= 1
@@ -167,7 +180,7 @@ def _heap_pop(heap, n):
     return top, n
 
 
-@numba.njit(cache=True)
+@kernel_function()
 def _push_scrap(heap, li, when, bound):
     """Record a scrap at time ``when`` that the campaign release must make up.
 
@@ -184,7 +197,7 @@ def _push_scrap(heap, li, when, bound):
     return True
 
 
-@numba.njit(cache=True)
+@kernel_function()
 def init_state(fail_mode, fail_p, ttf_d, scrap_q, dk, dp, dv, gens, sf, si):
     """Draw each station's first time-to-failure / cycles-to-failure / parts-to-scrap."""
     for i in range(fail_mode.shape[0]):
@@ -198,7 +211,7 @@ def init_state(fail_mode, fail_p, ttf_d, scrap_q, dk, dp, dv, gens, sf, si):
             si[i, PARTS_TO_SCRAP] = draw_geometric_count(gens[base + 3], scrap_q[i])
 
 
-@numba.njit(cache=True)
+@kernel_function()
 def _close_station_period(i, sf, acc, cnt, act_trace, act_n, w0, w1):
     """End station i's current active period (at ACT_END) and record it."""
     cnt[i, ACTIVE_PERIODS], act_n[i] = _close_period(
@@ -206,7 +219,7 @@ def _close_station_period(i, sf, acc, cnt, act_trace, act_n, w0, w1):
     )
 
 
-@numba.njit(cache=True)
+@kernel_function()
 def _changeover(co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1):
     """Run-empty changeover: the whole line is in setup from the moment it is empty."""
     n = sf.shape[0]
@@ -224,7 +237,7 @@ def _changeover(co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1):
         sf[i, LAST_DEP] = end
 
 
-@numba.njit(cache=True)
+@kernel_function()
 def _finish(sf, si, acc, cnt, act_trace, act_n, dep_bins, bin_width, w0, w1):
     """Window end: stations idle since their last departure were starved;
     the hourly counters are written out."""
@@ -237,7 +250,7 @@ def _finish(sf, si, acc, cnt, act_trace, act_n, dep_bins, bin_width, w0, w1):
         _close_station_period(i, sf, acc, cnt, act_trace, act_n, w0, w1)
 
 
-@numba.njit(cache=True)
+@kernel_function()
 def _close_period(start, end, periods, row, n, w0, w1):
     """End an active period [start, end): count it if any of it lies inside the
     window and record it (clipped) in trace ``row`` while there is room.
@@ -251,7 +264,7 @@ def _close_period(start, end, periods, row, n, w0, w1):
     return periods, n
 
 
-@numba.njit(cache=True)
+@kernel_function()
 def _fast_run(
     steps,
     arrivals,
@@ -345,7 +358,7 @@ def _fast_run(
     )  # fmt: skip
 
 
-@numba.njit(cache=True)
+@kernel_function()
 def _station_block(
     i,
     count,
@@ -587,7 +600,7 @@ def _station_block(
     return j, passed, overflow
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel_function(nogil=True)
 def advance(
     buffers,
     ring_off,
