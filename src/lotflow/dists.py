@@ -129,7 +129,10 @@ def draw(gen, kind, params, values):
         return gen.triangular(params[0], params[1], params[2])
     if kind == GEOMETRIC:
         return float(gen.geometric(params[0]))
-    return values[int(params[0]) + gen.integers(0, int(params[1]))]
+    count = int(params[1])
+    # gen.random() rather than gen.integers(): numba's integers() allocates an
+    # array, which the engine's kernel (compiled without reference counting) cannot.
+    return values[int(params[0]) + min(int(gen.random() * count), count - 1)]
 
 
 @numba.njit(cache=True)
