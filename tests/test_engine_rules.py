@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import lotflow
+from lotflow.engine import line as k
 from lotflow.engine.compiled import compile_line
 from lotflow.engine.line_run import LineRun, Trace, spawn_generators
 from lotflow.scenario import scenario_from_dict
@@ -329,7 +330,10 @@ def test_state_arrays_do_not_grow_with_horizon_or_parts():
         run, _ = engine_run(sc, 0.0, w1, bin_width=w1 / 10)
         shapes.append({key: value.shape for key, value in run.state.items()})
     assert shapes[0] == shapes[1] == shapes[2]
-    assert shapes[0]["ring"][0] <= 3 + 5 + 7  # one ring slot per buffer slot + 1
+    # Each buffer's departure ring: its B + 1 slots, at least RING_MIN_SLOTS,
+    # rounded up to whole blocks of min(B) + 1 = 6 parts.
+    rings = [-(-max(b + 1, k.RING_MIN_SLOTS) // 6) * 6 for b in (5, 7)]
+    assert shapes[0]["ring"][0] == sum(rings)
 
 
 def test_python_memory_does_not_grow_with_parts():

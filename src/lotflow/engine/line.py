@@ -8,7 +8,8 @@ For every part k at station i (indices count the parts each station sees):
 
 where ``m`` is the index the part will have at station i+1 (it differs from k
 once parts are scrapped) and ``D[i+1, m - B_i - 1]`` is read from a ring of the
-last ``B_i + 1`` departures of station i+1. A scrapped part leaves at ``C``.
+recent departures of station i+1 (at least its last ``B_i + 1``; see
+:func:`ring_lengths`). A scrapped part leaves at ``C``.
 The last station leaves at ``max(C, gate)``, the plant's backpressure.
 
 Order of computation: parts go in *blocks* of at most ``min(B) + 1`` parts;
@@ -88,6 +89,8 @@ N_LINE_FLOAT = 2
 # Lot record columns.
 LOT_START_COL, LOT_END_COL, LOT_CAMPAIGN_COL = range(3)
 N_LOT_COLS = 3
+# Fewest slots of a buffer's departure ring (see ``ring_lengths``).
+RING_MIN_SLOTS = 2048
 # Return codes of ``advance``.
 DONE, LOT_COMPLETED, LOTS_FULL, HEAP_OVERFLOW = range(4)
 
@@ -262,6 +265,13 @@ def _close_period(start, end, periods, row, n, w0, w1):
             row[n, 1] = min(end, w1)
             n += 1
     return periods, n
+
+
+@kernel_function(inline="always")
+def _ring(ring, ring_off, b):
+    """The slots of buffer ``b``'s ring (departures of station b+1) in ``ring``."""
+    end = ring_off[b + 1] if b + 1 < ring_off.shape[0] else ring.shape[0]
+    return ring[ring_off[b] : end]
 
 
 @kernel_function()
@@ -449,12 +459,13 @@ def _station_block(
     n_trace = trace_n[i]
     # Where this station writes its departures (its own ring, read upstream;
     # station 1 has none and gets a placeholder it never writes)...
-    own = ring[:1] if first else ring[ring_off[i - 1] : ring_off[i - 1] + buffers[i - 1] + 1]
+    own = ring[:1] if first else _ring(ring, ring_off, i - 1)
     own_pos = si[i, RING_POS]
     own_top = own.shape[0] - 1
-    # ... and where it reads the downstream departures that unblock it.
-    down = ring[:1] if last else ring[ring_off[i] : ring_off[i] + buffers[i] + 1]
-    down_pos = 0 if last else si[i + 1, RING_POS]
+    # ... and where it reads the downstream departures that unblock it: part
+    # m's departure from station i+1 lies B_i + 1 slots behind its next write.
+    down = ring[:1] if last else _ring(ring, ring_off, i)
+    down_pos = 0 if last else (si[i + 1, RING_POS] - buffers[i] - 1) % down.shape[0]
     down_top = down.shape[0] - 1
     d = proc_d[i]
     deterministic = dk[d] == DETERMINISTIC
@@ -740,8 +751,20 @@ def advance(
                 return LOT_COMPLETED
 
 
-def empty_state(n_stations: int, buffers: np.ndarray, heap_capacity: int, bin_width: float):
-    """Fresh state arrays for a line (empty, all stations idle at time 0)."""
+def ring_lengths(buffers: np.ndarray, block: int) -> np.ndarray:
+    """Slots of each buffer's departure ring for blocks of ``block`` parts.
+
+    Blocking needs the last ``B + 1`` departures downstream; a longer ring,
+    a multiple of the block, lets a station's fast runs go on without being
+    cut where the ring wraps (with full blocks it wraps only between blocks).
+    """
+    blocks = np.maximum(-(-(buffers + 1) // block), -(-RING_MIN_SLOTS // block))
+    return (blocks * block).astype(np.int64)
+
+
+def empty_state(n_stations: int, rings: np.ndarray, heap_capacity: int, bin_width: float):
+    """Fresh state arrays for a line (empty, all stations idle at time 0);
+    ``rings`` holds the slots of each buffer's ring (:func:`ring_lengths`)."""
     sf = np.zeros((n_stations, N_STATION_FLOAT))
     sf[:, NEXT_EDGE] = bin_width
     return {
@@ -750,7 +773,7 @@ def empty_state(n_stations: int, buffers: np.ndarray, heap_capacity: int, bin_wi
         "acc": np.zeros((n_stations, N_ACC)),
         "cnt": np.zeros((n_stations, N_COUNT), dtype=np.int64),
         "buf_acc": np.zeros(max(n_stations - 1, 0)),
-        "ring": np.zeros(int(np.sum(buffers + 1)) if len(buffers) else 1),
+        "ring": np.zeros(max(int(np.sum(rings)), 1)),
         "li": np.zeros(N_LINE_INT, dtype=np.int64),
         "lf": np.zeros(N_LINE_FLOAT),
         "heap": np.zeros(heap_capacity),

@@ -99,10 +99,11 @@ class LineRun:
         trace = trace or Trace()
         n = arrays.n_stations
         wip = n + int(arrays.buffers.sum())
-        self.state = k.empty_state(n, arrays.buffers, wip + 8, min(self.bin_width, self.w1))
-        self.ring_off = np.concatenate([[0], np.cumsum(arrays.buffers + 1)[:-1]]).astype(np.int64)
-        self.lot_table = np.zeros((LOT_TABLE_ROWS, k.N_LOT_COLS))
         block = min(MAX_BLOCK, int(arrays.buffers.min()) + 1 if n > 1 else MAX_BLOCK)
+        rings = k.ring_lengths(arrays.buffers, block)
+        self.state = k.empty_state(n, rings, wip + 8, min(self.bin_width, self.w1))
+        self.ring_off = np.concatenate([[0], np.cumsum(rings)[:-1]]).astype(np.int64)
+        self.lot_table = np.zeros((LOT_TABLE_ROWS, k.N_LOT_COLS))
         self.block_times = np.zeros(block)
         self.block_releases = np.zeros(block)
         n_bins = int(self.w1 // self.bin_width) + 1
