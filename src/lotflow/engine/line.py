@@ -74,9 +74,11 @@ N_STATION_FLOAT = 5
 # the good departures counted in it but not yet written to ``dep_bins``.
 CYCLES_TO_FAIL, PARTS_TO_SCRAP, RING_POS, BIN, BIN_COUNT = range(5)
 N_STATION_INT = 5
-# Per-station time accumulators (time in the window) and counters.
-BUSY, STARVED, BLOCKED, DOWN, SETUP = range(5)
-N_ACC = 5
+# Per-station time accumulators (time in the window) and counters. A station
+# is starved whenever it is in none of these states: that time is the rest of
+# the window (``LineRun.raw``), so the kernel does not add it up.
+BUSY, BLOCKED, DOWN, SETUP = range(4)
+N_ACC = 4
 PROCESSED, SCRAPPED, ACTIVE_PERIODS = range(3)
 N_COUNT = 3
 # Line int state.
@@ -232,7 +234,6 @@ def _changeover(co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1):
     length = draw(gens[STREAMS_PER_STATION * n], dk[co_d], dp[co_d], dv)
     end = empty_at + length
     for i in range(n):
-        acc[i, STARVED] += _clip(sf[i, LAST_DEP], empty_at, w0, w1)
         acc[i, SETUP] += _clip(empty_at, end, w0, w1)
         _close_station_period(i, sf, acc, cnt, act_trace, act_n, w0, w1)
         sf[i, ACT_START] = empty_at
@@ -242,14 +243,12 @@ def _changeover(co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1):
 
 @kernel_function()
 def _finish(sf, si, acc, cnt, act_trace, act_n, dep_bins, bin_width, w0, w1):
-    """Window end: stations idle since their last departure were starved;
-    the hourly counters are written out."""
+    """Window end: the hourly counters are written out and the active periods closed."""
     for i in range(sf.shape[0]):
         si[i, BIN], sf[i, NEXT_EDGE] = _flush_bin(
             dep_bins[i], si[i, BIN], si[i, BIN_COUNT], np.inf, bin_width, w1
         )
         si[i, BIN_COUNT] = 0
-        acc[i, STARVED] += _clip(sf[i, LAST_DEP], w1, w0, w1)
         _close_station_period(i, sf, acc, cnt, act_trace, act_n, w0, w1)
 
 
@@ -300,7 +299,6 @@ def _fast_run(
     act_start,
     act_end,
     ttf,
-    starved,
     buffered,
     busy,
     blocked,
@@ -332,7 +330,7 @@ def _fast_run(
         if ttf < work:
             return (
                 k, drawn, work, last_dep, act_start, act_end, ttf,
-                starved, buffered, busy, blocked, periods,
+                buffered, busy, blocked, periods,
             )  # fmt: skip
         start = last_dep if last_dep > arrival else arrival
         done = start + work
@@ -346,10 +344,9 @@ def _fast_run(
         if dep >= limit or (closing and trace_periods):
             return (
                 k, drawn, work, last_dep, act_start, act_end, ttf,
-                starved, buffered, busy, blocked, periods,
+                buffered, busy, blocked, periods,
             )  # fmt: skip
         drawn = False
-        starved += start - last_dep
         buffered += start - arrival
         busy += done - start
         blocked += dep - done
@@ -364,7 +361,7 @@ def _fast_run(
             rel_out[k] = rel_in[k]
     return (
         steps, drawn, work, last_dep, act_start, act_end, ttf,
-        starved, buffered, busy, blocked, periods,
+        buffered, busy, blocked, periods,
     )  # fmt: skip
 
 
@@ -448,7 +445,6 @@ def _station_block(
     b = si[i, BIN]
     bin_count = si[i, BIN_COUNT]
     busy = acc[i, BUSY]
-    starved = acc[i, STARVED]
     blocked = acc[i, BLOCKED]
     processed = cnt[i, PROCESSED]
     scrapped_n = cnt[i, SCRAPPED]
@@ -487,13 +483,13 @@ def _station_block(
             if steps > 0:
                 gap = j - passed
                 departures = times[passed:]
-                (done_fast, drawn, work, last_dep, act_start, act_end, ttf, starved, buffered,
-                 busy, blocked, periods) = _fast_run(
+                (done_fast, drawn, work, last_dep, act_start, act_end, ttf, buffered, busy,
+                 blocked, periods) = _fast_run(
                     steps, times[j:], departures, rels[j:], rels[passed:], gap > 0 and not first,
                     departures if first else own[own_pos:], times if last else down[down_pos:],
                     first, last, floor, gate, min(next_edge, w1), n_act < act_row.shape[0],
                     deterministic, process_gen, dk[d], dp[d], dv, work, last_dep, act_start,
-                    act_end, ttf, starved, buffered, busy, blocked, periods,
+                    act_end, ttf, buffered, busy, blocked, periods,
                 )  # fmt: skip
                 j += done_fast
                 passed += done_fast
@@ -553,7 +549,6 @@ def _station_block(
             unblock = down[down_pos]
             dep = done if done > unblock else unblock
             down_pos = 0 if down_pos == down_top else down_pos + 1
-        starved += _clip(idle_since, start, w0, w1)
         buffered += _clip(arrival, start, w0, w1)
         busy += _clip(t, done, w0, w1)
         blocked += _clip(done, dep, w0, w1)
@@ -601,7 +596,6 @@ def _station_block(
     if not first:
         buf_acc[i - 1] = buffered
     acc[i, BUSY] = busy
-    acc[i, STARVED] = starved
     acc[i, BLOCKED] = blocked
     cnt[i, PROCESSED] = processed
     cnt[i, SCRAPPED] = scrapped_n

@@ -11,6 +11,7 @@ from lotflow.engine.compiled import LineArrays
 
 LOT_TABLE_ROWS = 4096
 MAX_BLOCK = 4096  # parts the kernel moves through the line station by station
+STARVED_ROUNDING = 1e-9  # share of the window below which a starved time is rounding
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,19 @@ class LineRun:
             self.advance(stop_each_lot=False)
         return self.raw()
 
+    def _state_time(self) -> np.ndarray:
+        """Busy, starved, blocked, down and setup time of each station in the window.
+
+        Starved is the rest of the window. A rest within rounding of the sums
+        (below ``STARVED_ROUNDING`` of the window, either sign) is read as 0."""
+        acc = self.state["acc"]
+        window = self.w1 - self.w0
+        starved = window - (acc[:, k.BUSY] + acc[:, k.BLOCKED] + acc[:, k.DOWN] + acc[:, k.SETUP])
+        starved[np.abs(starved) <= STARVED_ROUNDING * window] = 0.0
+        return np.column_stack(
+            [acc[:, k.BUSY], starved, acc[:, k.BLOCKED], acc[:, k.DOWN], acc[:, k.SETUP]]
+        )
+
     def raw(self) -> LineRaw:
         s = self.state
         acc, cnt = s["acc"], s["cnt"]
@@ -209,7 +223,7 @@ class LineRun:
             good=int(s["li"][k.GOOD_WINDOW]),
             processed=cnt[:, k.PROCESSED].copy(),
             scrapped=cnt[:, k.SCRAPPED].copy(),
-            state_time=acc[:, [k.BUSY, k.STARVED, k.BLOCKED, k.DOWN, k.SETUP]].copy(),
+            state_time=self._state_time(),
             active_time=acc[:, k.BUSY] + acc[:, k.DOWN] + acc[:, k.SETUP],
             active_periods=cnt[:, k.ACTIVE_PERIODS].copy(),
             buffer_time=s["buf_acc"].copy(),
