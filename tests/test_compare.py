@@ -91,3 +91,53 @@ def test_compare_two_scenario_files_on_the_command_line(tmp_path):
     assert data["a"] == str(fa)
     missing = CliRunner().invoke(app, ["compare", str(fa), str(tmp_path / "nope.yaml")])
     assert missing.exit_code == 2
+
+
+def invoke_compare(tmp_path, *options):
+    fa, fb = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    fa.write_text(yaml.safe_dump(line(2)))
+    fb.write_text(yaml.safe_dump(line(2, mean_m2=1.3)))
+    out = tmp_path / "c.json"
+    result = CliRunner().invoke(
+        app, ["compare", str(fa), str(fb), "--workers", "1", "--json", str(out), *options]
+    )
+    return result, out, (fa, fb)
+
+
+def test_compare_warmup_auto_uses_the_larger_mser5_warmup_of_the_two_sides(tmp_path):
+    result, out, files = invoke_compare(tmp_path, "--warmup", "auto", "--replications", "4")
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    chosen = data["warmup"]
+    assert chosen["method"] == "mser5"
+    assert chosen["value"] == max(chosen["by_side"].values())
+    assert "warm-up (MSER-5" in result.output
+    # each side's choice is the one `lotflow run --warmup auto` makes on its own
+    for side, file in zip(("a", "b"), files, strict=True):
+        alone = tmp_path / f"{side}.json"
+        ran = CliRunner().invoke(
+            app, ["run", str(file), "--warmup", "auto", "--replications", "4",
+                  "--workers", "1", "--out", str(alone)],
+        )  # fmt: skip
+        assert ran.exit_code == 0, ran.output
+        assert json.loads(alone.read_text())["warmup"] == chosen["by_side"][side]
+
+
+def test_compare_precision_adds_paired_replications_until_both_sides_meet_it(tmp_path):
+    result, out, _ = invoke_compare(
+        tmp_path, "--precision", "1%", "--replications", "3", "--max-replications", "40"
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    for side in ("a", "b"):
+        report = data["precision"][side]
+        assert report["replications"] == data["replications"] > 3
+        assert report["met"] == all(v <= 0.01 for v in report["achieved"].values())
+        assert report["met"] or report["replications"] == 40
+
+
+def test_compare_rejects_bad_precision_and_warmup_with_exit_code_2(tmp_path):
+    for options in (("--precision", "150%"), ("--warmup", "soon")):
+        result, out, _ = invoke_compare(tmp_path, *options)
+        assert result.exit_code == 2, result.output
+        assert not out.exists()

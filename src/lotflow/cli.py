@@ -157,19 +157,24 @@ def compare(
     replications: Annotated[int | None, typer.Option(help="Paired replications.")] = None,
     seed: Annotated[int | None, typer.Option(help="Master seed (both sides).")] = None,
     horizon: Annotated[float | None, typer.Option(help="Simulated time, warm-up included.")] = None,
-    warmup: Annotated[float | None, typer.Option(help="Warm-up time discarded.")] = None,
+    warmup: Annotated[str | None, typer.Option(help="Warm-up time discarded, or auto.")] = None,
+    precision: Annotated[str | None, typer.Option(help="Throughput CI target, e.g. 1%.")] = None,
+    max_replications: Annotated[int, typer.Option(help="Cap for --precision.")] = 200,
     workers: Annotated[int | None, typer.Option(help="Workers (default: all cores).")] = None,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write JSON here (- = stdout).")
     ] = None,
 ) -> None:
     """Paired differences B - A with CIs for every headline metric."""
-    from lotflow.cli_sweep import execute_compare
+    from lotflow.cli_sweep import execute_compare, parse_precision, parse_warmup
 
     try:
-        execute_compare(
-            first, second, store, replications, seed, horizon, warmup, workers, json_out, console
-        )
+        options = {
+            "seed": seed, "replications": replications, "horizon": horizon,
+            "warmup": parse_warmup(warmup), "precision": parse_precision(precision),
+            "max_replications": max_replications, "workers": workers,
+        }  # fmt: skip
+        execute_compare(first, second, store, options, json_out, console)
     except ScenarioError as exc:
         fail_input(exc)
 

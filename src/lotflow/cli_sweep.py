@@ -172,21 +172,22 @@ def _frame(rows: list[dict], paths: list[str]):
 
 # -- compare -------------------------------------------------------------------------
 def execute_compare(
-    first: str, second: str, store_dir, replications, seed, horizon, warmup, workers,
-    json_out, console: Console,
+    first: str, second: str, store_dir, options: dict, json_out, console: Console
 ):  # fmt: skip
     """Paired differences B - A of every headline metric, from two scenario files
-    (run now with common random numbers) or two points of a store."""
+    (run now with common random numbers; ``options`` as :func:`run_pair` takes
+    them) or two points of a store."""
     from lotflow.experiment.compare import compare
 
+    info: dict = {}
     if store_dir is not None:
         reps_a, reps_b, label_a, label_b = _store_sides(store_dir, first, second)
     else:
-        reps_a, reps_b = _run_sides(
-            first, second, replications, seed, horizon, warmup, workers, console
-        )
+        paired = _run_sides(first, second, options, console)
+        reps_a, reps_b, info = paired.a, paired.b, paired.info
         label_a, label_b = first, second
-    result = {"a": label_a, "b": label_b, **compare(reps_a, reps_b)}
+    result = {"a": label_a, "b": label_b, **info, **compare(reps_a, reps_b)}
+    _print_choices(info, console)
     console.print(_compare_table(result))
     if json_out is not None:
         text = json.dumps(result, indent=2, allow_nan=False) + "\n"
@@ -216,32 +217,32 @@ def _store_sides(store_dir, first: str, second: str):
     return reps_a, reps_b, label(pa), label(pb)
 
 
-def _run_sides(first, second, replications, seed, horizon, warmup, workers, console):
+def _run_sides(first, second, options: dict, console):
     """Run both scenarios with the same seed and replication indices."""
-    from lotflow.experiment.backends import LocalBackend, Task
-    from lotflow.experiment.replication import RunSpec
-    from lotflow.experiment.runner import resolve_options
+    from lotflow.experiment.paired_run import run_pair
     from lotflow.scenario import load_scenario
 
-    sa, sb = load_scenario(first), load_scenario(second)
-    seed, replications, _, _ = resolve_options(sa, seed, replications)
-    specs = {}
-    for side, scenario, file in (("a", sa, first), ("b", sb, second)):
-        try:
-            _, _, h, w = resolve_options(scenario, seed, replications, horizon, warmup)
-        except ScenarioError as exc:
-            raise exc.in_file(file) from None
-        specs[side] = RunSpec(scenario, h, w, seed)
-    if replications < 2:
-        raise ScenarioError("--replications must be >= 2 for a confidence interval")
-    tasks = [Task(specs[s], i, tag=s) for i in range(replications) for s in ("a", "b")]
-    results: dict[str, list] = {"a": [], "b": []}
+    scenarios = {"a": load_scenario(first), "b": load_scenario(second)}
     with Bar(console, "compare") as bar:
-        bar.plan(len(tasks), "replications")
-        LocalBackend(workers).run(
-            tasks, lambda task, result: (results[task.tag].append(result), bar.done())
+        return run_pair(
+            scenarios, {"a": first, "b": second}, **options, on_done=bar.done, on_plan=bar.plan
         )
-    return results["a"], results["b"]
+
+
+def _print_choices(info: dict, console: Console) -> None:
+    """Say which warm-up MSER-5 chose and whether the precision target was met."""
+    if "warmup" in info:
+        w = info["warmup"]
+        sides = ", ".join(f"{side.upper()} {value:g}" for side, value in w["by_side"].items())
+        console.print(f"warm-up (MSER-5, the larger of {sides}): {w['value']:g}")
+    for side, p in info.get("precision", {}).items():
+        state = "met" if p["met"] else f"not met at the cap of {p['max_replications']}"
+        worst = max((v for v in p["achieved"].values() if v is not None), default=None)
+        worst_text = "n/a" if worst is None else f"{worst:.3%}"
+        console.print(
+            f"{side.upper()}: precision {p['target']:.3%} of mean throughput {state}: "
+            f"worst {worst_text} with {p['replications']} replications"
+        )
 
 
 def _compare_table(result: dict) -> Table:
