@@ -52,14 +52,18 @@ def print_adaptive_choices(data: dict, console: Console) -> None:
             f"{data['warmup']:g} {data['time_unit']}{note}"
         )
     if "precision" in data:
-        p = data["precision"]
-        worst = max((v for v in p["achieved"].values() if v is not None), default=None)
-        state = "met" if p["met"] else "NOT met (cap reached)"
-        worst_text = "n/a" if worst is None else f"{worst:.3%}"
-        console.print(
-            f"precision {p['target']:.3%} of mean throughput {state}: worst {worst_text} "
-            f"with {p['replications']} replications"
-        )
+        console.print(precision_text(data["precision"]))
+
+
+def precision_text(p: dict) -> str:
+    """One line on a ``precision`` block: target, met or not, worst share achieved."""
+    worst = max((v for v in p["achieved"].values() if v is not None), default=None)
+    state = "met" if p["met"] else "NOT met (cap reached)"
+    worst_text = "n/a" if worst is None else f"{worst:.3%}"
+    return (
+        f"precision {p['target']:.3%} of mean throughput {state}: worst {worst_text} "
+        f"with {p['replications']} replications"
+    )
 
 
 def write_outputs(scenario, results, out: Path | None, report: Path | None, console: Console):

@@ -231,18 +231,14 @@ def _run_sides(first, second, options: dict, console):
 
 def _print_choices(info: dict, console: Console) -> None:
     """Say which warm-up MSER-5 chose and whether the precision target was met."""
+    from lotflow.cli_run import precision_text
+
     if "warmup" in info:
         w = info["warmup"]
         sides = ", ".join(f"{side.upper()} {value:g}" for side, value in w["by_side"].items())
         console.print(f"warm-up (MSER-5, the larger of {sides}): {w['value']:g}")
     for side, p in info.get("precision", {}).items():
-        state = "met" if p["met"] else f"not met at the cap of {p['max_replications']}"
-        worst = max((v for v in p["achieved"].values() if v is not None), default=None)
-        worst_text = "n/a" if worst is None else f"{worst:.3%}"
-        console.print(
-            f"{side.upper()}: precision {p['target']:.3%} of mean throughput {state}: "
-            f"worst {worst_text} with {p['replications']} replications"
-        )
+        console.print(f"{side.upper()}: {precision_text(p)}")
 
 
 def _compare_table(result: dict) -> Table:

@@ -217,7 +217,7 @@ def init_state(fail_mode, fail_p, ttf_d, scrap_q, dk, dp, dv, gens, sf, si):
 
 
 @kernel_function()
-def _close_station_period(i, sf, acc, cnt, act_trace, act_n, w0, w1):
+def _close_station_period(i, sf, cnt, act_trace, act_n, w0, w1):
     """End station i's current active period (at ACT_END) and record it."""
     cnt[i, ACTIVE_PERIODS], act_n[i] = _close_period(
         sf[i, ACT_START], sf[i, ACT_END], cnt[i, ACTIVE_PERIODS], act_trace[i], act_n[i], w0, w1
@@ -235,21 +235,21 @@ def _changeover(co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1):
     end = empty_at + length
     for i in range(n):
         acc[i, SETUP] += _clip(empty_at, end, w0, w1)
-        _close_station_period(i, sf, acc, cnt, act_trace, act_n, w0, w1)
+        _close_station_period(i, sf, cnt, act_trace, act_n, w0, w1)
         sf[i, ACT_START] = empty_at
         sf[i, ACT_END] = end
         sf[i, LAST_DEP] = end
 
 
 @kernel_function()
-def _finish(sf, si, acc, cnt, act_trace, act_n, dep_bins, bin_width, w0, w1):
+def _finish(sf, si, cnt, act_trace, act_n, dep_bins, bin_width, w0, w1):
     """Window end: the hourly counters are written out and the active periods closed."""
     for i in range(sf.shape[0]):
         si[i, BIN], sf[i, NEXT_EDGE] = _flush_bin(
             dep_bins[i], si[i, BIN], si[i, BIN_COUNT], np.inf, bin_width, w1
         )
         si[i, BIN_COUNT] = 0
-        _close_station_period(i, sf, acc, cnt, act_trace, act_n, w0, w1)
+        _close_station_period(i, sf, cnt, act_trace, act_n, w0, w1)
 
 
 @kernel_function()
@@ -715,7 +715,7 @@ def advance(
                 return HEAP_OVERFLOW
             if i == 0:
                 if taken == 0:
-                    _finish(sf, si, acc, cnt, act_trace, act_n, dep_bins, bin_width, w0, w1)
+                    _finish(sf, si, cnt, act_trace, act_n, dep_bins, bin_width, w0, w1)
                     li[FINISHED] = 1
                     return DONE
                 li[RELEASED] += taken
