@@ -83,6 +83,20 @@ def test_a_store_of_another_scenario_exits_2_and_is_left_intact(swept, tmp_path)
     assert store_digest(store) == before
 
 
+def test_an_unreachable_scheduler_exits_2_and_creates_no_store(swept, tmp_path, monkeypatch):
+    from lotflow.experiment.backends import DaskBackend
+
+    scenario, _ = swept
+    monkeypatch.setattr(DaskBackend, "connect_timeout", "1s")
+    store = tmp_path / "never"
+    result = invoke("sweep", scenario, "--set", "lines[*].buffers[1]=1,5", "--store", store,
+                    "--backend", "dask", "--scheduler", "tcp://127.0.0.1:9")  # fmt: skip
+    assert result.exit_code == 2
+    assert "--scheduler tcp://127.0.0.1:9: cannot connect" in result.output
+    assert "Traceback" not in result.output
+    assert not store.exists()
+
+
 def test_the_same_sweep_again_runs_nothing(swept):
     scenario, store = swept
     again = invoke("sweep", scenario, "--set", "lines[*].buffers[1]=1,5", "--store", store)

@@ -65,10 +65,11 @@ def execute_sweep(
     if precision is not None:
         options.precision = parse_precision(precision)
     points = build_points(scenario, options)
-    with Store.open(store_dir, scenario) as store:
+    Store.check(store_dir, scenario)  # a bad store fails before a cluster is started
+    backend = _backend(make_backend, backend_name, scheduler, workers)
+    with backend, Store.open(store_dir, scenario) as store:  # no store if it fails to connect
         before = store.count()
-        backend = _backend(make_backend, backend_name, scheduler, workers)
-        with backend, Bar(console, f"{scenario.name} sweep") as bar:
+        with Bar(console, f"{scenario.name} sweep") as bar:
             runs = run_sweep(points, store, backend, options, bar.plan, bar.done)
         added = store.count() - before
         keys = {run.key[:12] for run in runs}

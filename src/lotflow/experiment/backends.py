@@ -100,13 +100,14 @@ class DaskBackend:
     """
 
     name = "dask"
+    connect_timeout = "30s"  # how long to try a scheduler address before giving up
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None):
         from distributed import Client, LocalCluster
 
         self.cluster = None
         if scheduler:
-            self.client = Client(scheduler, timeout="30s")
+            self.client = Client(scheduler, timeout=self.connect_timeout)
         else:
             self.cluster = LocalCluster(
                 n_workers=workers or default_workers(),

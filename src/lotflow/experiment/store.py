@@ -122,37 +122,44 @@ class Store:
 
     # -- opening ---------------------------------------------------------------
     @classmethod
+    def check(cls, directory: str | Path, scenario) -> None:
+        """Raise :class:`ScenarioError` unless ``directory`` is new, empty or a
+        store of ``scenario``'s base system. Creates nothing."""
+        directory = Path(directory)
+        if directory.exists() and not directory.is_dir():
+            raise ScenarioError(f"--store {directory}: not a directory")
+        if not (directory / DB_NAME).exists():
+            if directory.is_dir() and any(directory.iterdir()):
+                raise ScenarioError(
+                    f"--store {directory}: the directory is not empty and holds no lotflow "
+                    "store; give a new or empty directory"
+                )
+            return
+        store = cls._connect(directory)
+        meta = store.meta()
+        store.close()
+        wanted = base_hash(scenario)
+        if meta.get("base_hash") not in (None, wanted):
+            raise ScenarioError(
+                f"--store {directory}: store made by a different scenario "
+                f"({meta.get('base_name')!r}, {meta['base_hash'][:12]}); this scenario "
+                f"({scenario.name!r}) hashes to {wanted[:12]}. Use another store directory."
+            )
+
+    @classmethod
     def open(cls, directory: str | Path, scenario) -> Store:
         """Open (or create) the store for ``scenario``'s base system.
 
         Raises :class:`ScenarioError` when the directory holds a store of another
-        scenario or other files; nothing is written then.
+        scenario or other files (:meth:`check`); nothing is written then.
         """
         directory = Path(directory)
-        db = directory / DB_NAME
-        if directory.exists() and not directory.is_dir():
-            raise ScenarioError(f"--store {directory}: not a directory")
-        if directory.is_dir() and not db.exists() and any(directory.iterdir()):
-            raise ScenarioError(
-                f"--store {directory}: the directory is not empty and holds no lotflow store; "
-                "give a new or empty directory"
-            )
+        cls.check(directory, scenario)
+        directory.mkdir(parents=True, exist_ok=True)
+        store = cls._connect(directory)
         wanted = base_hash(scenario)
-        if db.exists():
-            store = cls._connect(directory)
-            meta = store.meta()
-            if meta.get("base_hash") not in (None, wanted):
-                store.close()
-                raise ScenarioError(
-                    f"--store {directory}: store made by a different scenario "
-                    f"({meta.get('base_name')!r}, {meta['base_hash'][:12]}); this scenario "
-                    f"({scenario.name!r}) hashes to {wanted[:12]}. Use another store directory."
-                )
-            if meta.get("base_hash") == wanted:
-                return store
-        else:
-            directory.mkdir(parents=True, exist_ok=True)
-            store = cls._connect(directory)
+        if store.meta().get("base_hash") == wanted:
+            return store
         with store.conn:
             store.conn.executemany(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
