@@ -105,6 +105,17 @@ def _clip(a, b, w0, w1):
     return hi - lo if hi > lo else 0.0
 
 
+@kernel_function(inline="always")
+def _span(t, length, w0, w1):
+    """Length of [t, t + length) inside the window [w0, w1): ``length`` itself
+    when the span lies inside, so a sum of process or repair times inside the
+    window is the sum of the times, whichever path of the kernel adds them."""
+    end = t + length
+    if t >= w0 and end <= w1:
+        return length
+    return _clip(t, end, w0, w1)
+
+
 @kernel_function()
 def _fail_while_busy(i, t, work, ttf, ttf_d, rep_d, dk, dp, dv, fail_gen, repair_gen, acc, w0, w1):
     """Busy-time failures inside one processing time (preemptive resume).
@@ -116,16 +127,26 @@ def _fail_while_busy(i, t, work, ttf, ttf_d, rep_d, dk, dp, dv, fail_gen, repair
     """
     busy = 0.0
     while ttf < work:
-        busy += _clip(t, t + ttf, w0, w1)
+        busy += _span(t, ttf, w0, w1)
         t += ttf
         work -= ttf
         d = rep_d[i]
         repair = draw(repair_gen, dk[d], dp[d], dv)
-        acc[i, DOWN] += _clip(t, t + repair, w0, w1)
+        acc[i, DOWN] += _span(t, repair, w0, w1)
         t += repair
         d = ttf_d[i]
         ttf = draw(fail_gen, dk[d], dp[d], dv)
     return t, work, ttf, busy
+
+
+@kernel_function(inline="always")
+def _parts_clear_of_failure(ttf, work):
+    """A bound on the parts of fixed process time ``work`` that start with at
+    least ``work`` of busy time to failure left, as ``ttf`` loses ``work``
+    (rounded) at each part: all k < (ttf - work) / (work + u) do, with u =
+    4.5e-16 ttf above the rounding error of one subtraction. Callers use
+    ``int(bound) - 1`` parts; NaN or a huge bound means no limit."""
+    return (ttf - work) / (work + ttf * 4.5e-16)
 
 
 @kernel_function()
@@ -134,7 +155,7 @@ def _fail_at_cycle_start(i, t, fail_p, rep_d, dk, dp, dv, fail_gen, repair_gen, 
     count of cycles to the next failure. Returns (time processing starts, count)."""
     d = rep_d[i]
     repair = draw(repair_gen, dk[d], dp[d], dv)
-    acc[i, DOWN] += _clip(t, t + repair, w0, w1)
+    acc[i, DOWN] += _span(t, repair, w0, w1)
     return t + repair, draw_geometric_count(fail_gen, fail_p[i])
 
 
@@ -234,7 +255,7 @@ def _changeover(co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1):
     length = draw(gens[STREAMS_PER_STATION * n], dk[co_d], dp[co_d], dv)
     end = empty_at + length
     for i in range(n):
-        acc[i, SETUP] += _clip(empty_at, end, w0, w1)
+        acc[i, SETUP] += _span(empty_at, length, w0, w1)
         _close_station_period(i, sf, cnt, act_trace, act_n, w0, w1)
         sf[i, ACT_START] = empty_at
         sf[i, ACT_END] = end
@@ -273,96 +294,110 @@ def _ring(ring, ring_off, b):
     return ring[ring_off[b] : end]
 
 
-@kernel_function()
-def _fast_run(
-    steps,
-    arrivals,
-    departures,
-    rel_in,
-    rel_out,
-    copy_rels,
-    own,
-    down,
-    first,
-    last,
-    floor,
-    gate,
-    limit,
-    trace_periods,
-    deterministic,
-    gen,
-    kind,
-    params,
-    dv,
-    work,
-    last_dep,
-    act_start,
-    act_end,
-    ttf,
-    buffered,
-    busy,
-    blocked,
-    periods,
-):
-    """Up to ``steps`` parts through one station by the fast path (no failure, no
-    scrap, no bin edge, nothing to clip or trace; the caller has checked what it
-    can beforehand, e.g. that no ring wraps and no counted event falls inside).
+def _fast_run_at(first: bool, last: bool):
+    """The fast run compiled for one position in the line: the first station
+    (it releases parts), the last (it leaves at the gate), one in between, or
+    a station alone. ``first`` and ``last`` are constants of the compiled loop,
+    which then tests neither at every part (docs/performance.md)."""
 
-    Part k arrives at ``arrivals[k]`` (station 0: released at max(free, floor))
-    and leaves into ``departures[k]`` (and ``own[k]``), blocked until ``down[k]``
-    (the last station: until ``gate``); it must leave before ``limit`` (the
-    next hourly-counter edge, at most the window's end). With ``trace_periods``
-    a part that closes an active period stops the run (the full rules trace
-    it). Returns the number of parts done (fewer than ``steps`` when the next
-    part needs the full rules), whether that next part's process time was drawn
-    already, and the updated station state.
-    """
-    drawn = False
-    for k in range(steps):
-        if first:
-            arrival = last_dep if last_dep > floor else floor
-            rel_out[k] = arrival
-        else:
-            arrival = arrivals[k]
-        if not deterministic:
-            work = draw(gen, kind, params, dv)
-            drawn = True
-        if ttf < work:
-            return (
-                k, drawn, work, last_dep, act_start, act_end, ttf,
-                buffered, busy, blocked, periods,
-            )  # fmt: skip
-        start = last_dep if last_dep > arrival else arrival
-        done = start + work
-        if last:
-            dep = done if done > gate else gate
-        else:
-            unblock = down[k]
-            dep = done if done > unblock else unblock
-        closing = start > act_end
-        # An hourly-counter edge or the window's end; an active period to trace.
-        if dep >= limit or (closing and trace_periods):
-            return (
-                k, drawn, work, last_dep, act_start, act_end, ttf,
-                buffered, busy, blocked, periods,
-            )  # fmt: skip
+    @kernel_function()
+    def fast_run(
+        steps,
+        arrivals,
+        departures,
+        rel_in,
+        rel_out,
+        copy_rels,
+        own,
+        down,
+        floor,
+        gate,
+        limit,
+        trace_periods,
+        deterministic,
+        gen,
+        kind,
+        params,
+        dv,
+        work,
+        last_dep,
+        act_start,
+        act_end,
+        ttf,
+        buffered,
+        busy,
+        blocked,
+        periods,
+    ):
+        """Up to ``steps`` parts through one station by the fast path (no failure, no
+        scrap, no bin edge, nothing to clip or trace; the caller has checked what it
+        can beforehand, e.g. that no ring wraps, no counted event falls inside and,
+        for fixed process times, that no busy-time failure does).
+
+        Part k arrives at ``arrivals[k]`` (station 0: released at max(free, floor))
+        and leaves into ``departures[k]`` (and ``own[k]``), blocked until ``down[k]``
+        (the last station: until ``gate``); it must leave before ``limit`` (the
+        next hourly-counter edge, at most the window's end). With ``trace_periods``
+        a part that closes an active period stops the run (the full rules trace
+        it). Returns the number of parts done (fewer than ``steps`` when the next
+        part needs the full rules), whether that next part's process time was drawn
+        already, and the updated station state.
+        """
         drawn = False
-        buffered += start - arrival
-        busy += done - start
-        blocked += dep - done
-        periods += closing & (act_end > act_start)
-        act_start = start if closing else act_start
-        act_end = done
-        last_dep = dep
-        ttf -= work
-        own[k] = dep
-        departures[k] = dep
-        if copy_rels:
-            rel_out[k] = rel_in[k]
-    return (
-        steps, drawn, work, last_dep, act_start, act_end, ttf,
-        buffered, busy, blocked, periods,
-    )  # fmt: skip
+        for k in range(steps):
+            if first:
+                arrival = last_dep if last_dep > floor else floor
+                rel_out[k] = arrival
+            else:
+                arrival = arrivals[k]
+            if not deterministic:  # (fixed times: the caller bounds ``steps`` ahead)
+                work = draw(gen, kind, params, dv)
+                drawn = True
+                if ttf < work:
+                    return (
+                        k, drawn, work, last_dep, act_start, act_end, ttf,
+                        buffered, busy, blocked, periods,
+                    )  # fmt: skip
+            start = last_dep if last_dep > arrival else arrival
+            done = start + work
+            if last:
+                dep = done if done > gate else gate
+            else:
+                unblock = down[k]
+                dep = done if done > unblock else unblock
+            closing = start > act_end
+            # An hourly-counter edge or the window's end; an active period to trace.
+            if dep >= limit or (closing and trace_periods):
+                return (
+                    k, drawn, work, last_dep, act_start, act_end, ttf,
+                    buffered, busy, blocked, periods,
+                )  # fmt: skip
+            drawn = False
+            if not first:
+                buffered += start - arrival
+            busy += work
+            blocked += dep - done
+            periods += closing & (act_end > act_start)
+            act_start = start if closing else act_start
+            act_end = done
+            last_dep = dep
+            ttf -= work
+            own[k] = dep
+            departures[k] = dep
+            if copy_rels:
+                rel_out[k] = rel_in[k]
+        return (
+            steps, drawn, work, last_dep, act_start, act_end, ttf,
+            buffered, busy, blocked, periods,
+        )  # fmt: skip
+
+    return fast_run
+
+
+_fast_run_alone = _fast_run_at(True, True)
+_fast_run_first = _fast_run_at(True, False)
+_fast_run_middle = _fast_run_at(False, False)
+_fast_run_last = _fast_run_at(False, True)
 
 
 @kernel_function()
@@ -480,17 +515,30 @@ def _station_block(
                 steps = min(steps, own_top + 1 - own_pos)
             if not last:
                 steps = min(steps, down_top + 1 - down_pos)
+            if deterministic and busy_failures:
+                clear = _parts_clear_of_failure(ttf, work)
+                if clear < steps:
+                    steps = int(clear) - 1 if clear >= 1.0 else 0
             if steps > 0:
                 gap = j - passed
                 departures = times[passed:]
-                (done_fast, drawn, work, last_dep, act_start, act_end, ttf, buffered, busy,
-                 blocked, periods) = _fast_run(
+                fast_args = (
                     steps, times[j:], departures, rels[j:], rels[passed:], gap > 0 and not first,
                     departures if first else own[own_pos:], times if last else down[down_pos:],
-                    first, last, floor, gate, min(next_edge, w1), n_act < act_row.shape[0],
-                    deterministic, process_gen, dk[d], dp[d], dv, work, last_dep, act_start,
-                    act_end, ttf, buffered, busy, blocked, periods,
+                    floor, gate, min(next_edge, w1), n_act < act_row.shape[0], deterministic,
+                    process_gen, dk[d], dp[d], dv, work, last_dep, act_start, act_end, ttf,
+                    buffered, busy, blocked, periods,
                 )  # fmt: skip
+                if first and last:
+                    fast = _fast_run_alone(*fast_args)
+                elif first:
+                    fast = _fast_run_first(*fast_args)
+                elif last:
+                    fast = _fast_run_last(*fast_args)
+                else:
+                    fast = _fast_run_middle(*fast_args)
+                (done_fast, drawn, work, last_dep, act_start, act_end, ttf, buffered, busy,
+                 blocked, periods) = fast  # fmt: skip
                 j += done_fast
                 passed += done_fast
                 processed += done_fast
@@ -550,7 +598,7 @@ def _station_block(
             dep = done if done > unblock else unblock
             down_pos = 0 if down_pos == down_top else down_pos + 1
         buffered += _clip(arrival, start, w0, w1)
-        busy += _clip(t, done, w0, w1)
+        busy += _span(t, rest, w0, w1)
         blocked += _clip(done, dep, w0, w1)
         if scrapped:
             if dep < w1:
