@@ -107,6 +107,22 @@ def test_working_time_per_year(cal_unit, years):
     )
 
 
+@PROPERTY
+@given(calendars(), st.lists(st.floats(0.0, 3.0), min_size=1, max_size=20), st.booleans())
+def test_the_scalar_maps_give_the_array_maps_bits(cal_unit, fractions, on_edges):
+    """``wall_to_work_at`` / ``work_to_wall_at`` (one instant, Python floats)
+    return exactly what the array maps return, shift and period edges included."""
+    spec, unit, cal = cal_unit
+    scale = UNIT_PER_HOUR[unit]
+    walls = [f * HOURS_PER_YEAR * scale for f in fractions]
+    works = [f * working_per_year(spec) * scale for f in fractions]
+    if on_edges:  # shift starts and ends, period ends, working time at each
+        walls += [*cal.starts.tolist(), *cal.ends.tolist(), cal.period, 2 * cal.period]
+        works += [*cal.cum.tolist(), cal.working_per_period, 2 * cal.working_per_period]
+    assert [cal.wall_to_work_at(t) for t in walls] == cal.wall_to_work(walls).tolist()
+    assert [cal.work_to_wall_at(w) for w in works] == cal.work_to_wall(works).tolist()
+
+
 @pytest.mark.parametrize("unit", UNITS)
 def test_reference_calendar_has_4000_working_hours_a_year(unit):
     cal = build_calendar(CalendarSpec(**REFERENCE), unit)

@@ -13,7 +13,9 @@ wall time with that much working time behind it).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -34,9 +36,14 @@ class Calendar:
     cum: np.ndarray
     period: float
 
-    @property
+    @cached_property
     def working_per_period(self) -> float:
         return float(self.cum[-1] + (self.ends[-1] - self.starts[-1]))
+
+    @cached_property
+    def bounds(self) -> tuple[list[float], list[float], list[float]]:
+        """``starts``, ``ends`` and ``cum`` as Python lists, for the scalar maps."""
+        return self.starts.tolist(), self.ends.tolist(), self.cum.tolist()
 
     def wall_to_work(self, t):
         """Working time elapsed from wall time 0 to wall time ``t`` (array or scalar)."""
@@ -46,6 +53,17 @@ class Calendar:
         inside = np.clip(rem - self.starts[np.maximum(i, 0)], 0.0, None)
         width = self.ends[np.maximum(i, 0)] - self.starts[np.maximum(i, 0)]
         within = np.where(i >= 0, self.cum[np.maximum(i, 0)] + np.minimum(inside, width), 0.0)
+        return cycles * self.working_per_period + within
+
+    def wall_to_work_at(self, t: float) -> float:
+        """:meth:`wall_to_work` of one wall time: the same numbers, computed with
+        Python floats (the plant model maps one instant at a time)."""
+        starts, ends, cum = self.bounds
+        cycles, rem = divmod(float(t), self.period)
+        i = bisect_right(starts, rem) - 1
+        within = 0.0
+        if i >= 0:
+            within = cum[i] + min(max(rem - starts[i], 0.0), ends[i] - starts[i])
         return cycles * self.working_per_period + within
 
     def work_to_wall(self, w):
@@ -62,6 +80,17 @@ class Calendar:
         i = np.searchsorted(self.cum, rem, side="left") - 1
         i = np.maximum(i, 0)
         return cycles * self.period + self.starts[i] + (rem - self.cum[i])
+
+    def work_to_wall_at(self, w: float) -> float:
+        """:meth:`work_to_wall` of one working time: the same numbers, computed
+        with Python floats."""
+        starts, _, cum = self.bounds
+        per = self.working_per_period
+        cycles, rem = divmod(float(w), per)
+        if rem == 0.0 and cycles > 0:
+            cycles, rem = cycles - 1, per
+        i = max(bisect_left(cum, rem) - 1, 0)
+        return cycles * self.period + starts[i] + (rem - cum[i])
 
 
 def build_calendar(spec, time_unit: str) -> Calendar:

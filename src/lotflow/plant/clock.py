@@ -8,7 +8,7 @@ works ``always``) working time is wall time.
 
 from __future__ import annotations
 
-import numpy as np
+from bisect import bisect_right
 
 from lotflow.calendar import Calendar
 
@@ -25,11 +25,11 @@ class Clock:
 
     def to_work(self, t: float) -> float:
         """Working time elapsed from wall time 0 to wall time ``t``."""
-        return t if self.calendar is None else float(self.calendar.wall_to_work(t))
+        return t if self.calendar is None else self.calendar.wall_to_work_at(t)
 
     def to_wall(self, w: float) -> float:
         """First wall time at which working time ``w`` has elapsed."""
-        return w if self.calendar is None else float(self.calendar.work_to_wall(w))
+        return w if self.calendar is None else self.calendar.work_to_wall_at(w)
 
     def next_on(self, t: float) -> float:
         """``t`` if the resource works at wall time ``t``, else the next shift's start.
@@ -38,13 +38,14 @@ class Clock:
         cal = self.calendar
         if cal is None:
             return t
+        starts, ends, _ = cal.bounds
         cycles, rem = divmod(t, cal.period)
-        i = int(np.searchsorted(cal.starts, rem, side="right")) - 1
-        if i >= 0 and rem < cal.ends[i]:
+        i = bisect_right(starts, rem) - 1
+        if i >= 0 and rem < ends[i]:
             return t
-        if i + 1 < len(cal.starts):
-            return float(cycles * cal.period + cal.starts[i + 1])
-        return float((cycles + 1) * cal.period + cal.starts[0])
+        if i + 1 < len(starts):
+            return cycles * cal.period + starts[i + 1]
+        return (cycles + 1) * cal.period + starts[0]
 
     def after(self, t: float, work: float) -> float:
         """Wall time at which ``work`` working time has elapsed from wall time ``t``
