@@ -142,7 +142,13 @@ def draw_geometric_count(gen, p):
 
 
 class Sampler:
-    """A compiled distribution bound to one Generator: ``sampler()`` draws once."""
+    """A compiled distribution bound to one Generator: ``sampler()`` draws once.
+
+    Every Sampler calls :func:`draw` with the same argument types, so the
+    compiled code is looked up once (``_draw``) rather than by numba's
+    dispatcher, which would type the Generator at every draw."""
+
+    _draw = None
 
     def __init__(self, dist: CompiledDist, rng: np.random.Generator) -> None:
         table = DistTable()
@@ -155,4 +161,7 @@ class Sampler:
         self.mean = dist.mean
 
     def __call__(self) -> float:
-        return float(draw(self._rng, self._kind, self._params, self._values))
+        args = (self._rng, self._kind, self._params, self._values)
+        if Sampler._draw is None:
+            Sampler._draw = draw.compile(tuple(numba.typeof(arg) for arg in args))
+        return float(Sampler._draw(*args))
