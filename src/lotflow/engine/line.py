@@ -17,7 +17,7 @@ the whole block passes station 1, then station 2, and so on. Inside a block
 a part is blocked only by downstream departures of parts of earlier blocks
 (``m - B_i - 1`` lies before the block), so every number is the one
 part-by-part order would give, while each station's loop keeps its state in
-registers. Most parts take a fast path (``_fast_run``) without failures,
+registers. Most parts take a fast path (``_fast_run_at``) without failures,
 scrap, counter edges, clipping or tracing; the others take the full rules;
 a test holds the two paths to identical results.
 
