@@ -141,12 +141,18 @@ def draw_geometric_count(gen, p):
     return gen.geometric(p)
 
 
+def compiled_overload(dispatcher, args: tuple):
+    """The code ``dispatcher`` (a numba function) compiled for the types of
+    ``args``, callable directly: calling the dispatcher itself would type every
+    argument at every call (a numpy Generator takes tens of microseconds)."""
+    return dispatcher.compile(tuple(numba.typeof(arg) for arg in args))
+
+
 class Sampler:
     """A compiled distribution bound to one Generator: ``sampler()`` draws once.
 
     Every Sampler calls :func:`draw` with the same argument types, so the
-    compiled code is looked up once (``_draw``) rather than by numba's
-    dispatcher, which would type the Generator at every draw."""
+    compiled code is looked up once (``_draw``, :func:`compiled_overload`)."""
 
     _draw = None
 
@@ -163,5 +169,5 @@ class Sampler:
     def __call__(self) -> float:
         args = (self._rng, self._kind, self._params, self._values)
         if Sampler._draw is None:
-            Sampler._draw = draw.compile(tuple(numba.typeof(arg) for arg in args))
+            Sampler._draw = compiled_overload(draw, args)
         return float(Sampler._draw(*args))

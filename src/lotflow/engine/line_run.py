@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numba
 import numpy as np
 
+from lotflow.dists import compiled_overload
 from lotflow.engine import line as k
 from lotflow.engine.compiled import LineArrays
 
@@ -151,10 +151,10 @@ class LineRun:
     def _kernel(self, stop_each_lot: bool) -> int:
         """One call of :func:`k.advance` on this line's arrays.
 
-        The compiled code for the line's argument types is looked up once and
-        then called directly: numba's dispatcher would type every argument at
-        every call, each of the line's random Generators included (about 0.2 ms
-        a call, and a plant-year makes one call per lot)."""
+        The compiled code for the line's argument types is looked up once
+        (:func:`compiled_overload`): numba's dispatcher would type the line's
+        25 random Generators at every call (about 0.2 ms a call, and a
+        plant-year makes one call per lot)."""
         a, s = self.arrays, self.state
         before = (
             a.buffers, self.ring_off, a.proc_d, a.fail_mode, a.fail_p, a.ttf_d, a.rep_d,
@@ -170,7 +170,7 @@ class LineRun:
         )  # fmt: skip
         args = (*before, stop_each_lot, *after)
         if self._compiled is None:
-            self._compiled = k.advance.compile(tuple(numba.typeof(arg) for arg in args))
+            self._compiled = compiled_overload(k.advance, args)
         return self._compiled(*args)
 
     def snapshot(self) -> dict:
