@@ -179,6 +179,15 @@ SamplingSpec = plant_models.SamplingSpec
 TestTime = plant_models.TestTime
 
 
+class Claim(Model):
+    """A target the scenario states for itself, checked against capacity and results.
+
+    ``good_per_year``: good parts a year (summed over all lines) over the
+    calendar's working year (8,760 h without a calendar)."""
+
+    good_per_year: PositiveFloat
+
+
 class Scenario(Model):
     name: str = "scenario"
     time_unit: Literal["s", "min", "h", "cycle"] = "cycle"
@@ -187,3 +196,4 @@ class Scenario(Model):
     products: list[Product] = []
     lines: list[Line] = []
     plant: Plant | None = None
+    claim: Claim | None = None  # absent = no claim check
