@@ -1,25 +1,86 @@
-"""User-facing scenario errors: one message naming the file and the field path."""
+"""User-facing scenario errors: every problem found, each naming its field path,
+in one message that fits on one screen.
+
+A message never quotes more than a short prefix of any value (:func:`quote`),
+and lists at most :data:`MAX_SHOWN` problems, then says how many more there are.
+"""
 
 from __future__ import annotations
+
+import reprlib
+from dataclasses import dataclass
+
+MAX_SHOWN = 12
+MAX_LINE = 160
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxlong, _REPR.maxother = 2, 40, 30, 40
+_REPR.maxdict = _REPR.maxlist = _REPR.maxtuple = _REPR.maxset = 3
+
+
+def quote(value: object, limit: int = 60) -> str:
+    """A short ``repr`` of ``value``: bounded however large or deep it is."""
+    return clip(_REPR.repr(value), limit)
+
+
+def clip(text: str, limit: int = MAX_LINE) -> str:
+    """``text`` on one line, cut to ``limit`` characters with '...' when longer."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake: ``path`` like ``lines[1].stations[2].process.mean`` (or None
+    for the whole file) and what is wrong and what is allowed."""
+
+    path: str | None
+    message: str
+
+    def render(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
 
 
 class ScenarioError(Exception):
     """Invalid input. ``path`` uses field paths like ``lines[1].stations[2].process.mean``
-    (list indices count from 0); the CLI prints ``str(error)`` and exits with code 2."""
+    (list indices count from 0); the CLI prints ``str(error)`` and exits with code 2.
 
-    def __init__(self, message: str, *, file: str | None = None, path: str | None = None):
+    ``message`` and ``path`` describe the first problem; ``problems`` holds all
+    of them (the first included) when there are several."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        path: str | None = None,
+        problems: tuple[Problem, ...] = (),
+    ):
         self.message = message
         self.file = file
         self.path = path
+        self.problems = problems or (Problem(path, message),)
         super().__init__(self.render())
 
+    @classmethod
+    def of(cls, problems: list[Problem], file: str | None = None) -> ScenarioError:
+        """One error for all ``problems`` (at least one)."""
+        first = problems[0]
+        return cls(first.message, file=file, path=first.path, problems=tuple(problems))
+
     def render(self) -> str:
-        where = ": ".join(part for part in (self.file, self.path) if part)
-        return f"{where}: {self.message}" if where else self.message
+        if len(self.problems) == 1:
+            where = ": ".join(part for part in (self.file, self.path) if part)
+            return f"{where}: {self.message}" if where else self.message
+        head = f"{len(self.problems)} problems"
+        lines = [f"{self.file}: {head}" if self.file else head]
+        lines += [f"  {clip(p.render())}" for p in self.problems[:MAX_SHOWN]]
+        if len(self.problems) > MAX_SHOWN:
+            lines.append(f"  ... and {len(self.problems) - MAX_SHOWN} more")
+        return "\n".join(lines)
 
     def in_file(self, file: str) -> ScenarioError:
         """The same error, attributed to ``file``."""
-        return ScenarioError(self.message, file=file, path=self.path)
+        return ScenarioError(self.message, file=file, path=self.path, problems=self.problems)
 
 
 def format_path(loc: tuple) -> str:
