@@ -101,7 +101,7 @@ def _window_problems(scenario) -> Iterator[Problem]:
         "run.horizon",
         f"the observation window from warm-up {run.warmup:g} to horizon {run.horizon:g} "
         f"{unit} holds no working time of the calendar (the next shift starts at "
-        f"{start:g} {unit}): lengthen run.horizon beyond {start:g}",
+        f"{start:g} {unit}): lengthen the horizon beyond {start:g} {unit}",
     )
 
 
