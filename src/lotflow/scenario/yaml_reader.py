@@ -158,17 +158,18 @@ def _expanded_size(node: Node, sizes: dict[int, int], open_: set[int]) -> int:
 def parse_yaml(text: str) -> Any:
     """The data of one YAML document (``None`` if empty); :class:`ScenarioError` if
     it is not valid YAML or exceeds the bounds of this module."""
-    loader = ScenarioLoader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _expanded_size(node, {}, set())
-        return loader.construct_document(node)
+        loader = ScenarioLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _expanded_size(node, {}, set())
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         raise ScenarioError(describe_yaml_error(exc, text)) from None
-    finally:
-        loader.dispose()
 
 
 def describe_yaml_error(exc: yaml.YAMLError, text: str) -> str:
