@@ -12,9 +12,23 @@ from dataclasses import dataclass
 
 MAX_SHOWN = 12
 MAX_LINE = 160
-_REPR = reprlib.Repr()
-_REPR.maxlevel, _REPR.maxstring, _REPR.maxlong, _REPR.maxother = 2, 40, 30, 40
-_REPR.maxdict = _REPR.maxlist = _REPR.maxtuple = _REPR.maxset = 3
+
+
+class _ShortRepr(reprlib.Repr):
+    """``reprlib`` limits, and integers too long for ``repr`` described, not written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel, self.maxstring, self.maxlong, self.maxother = 2, 40, 30, 40
+        self.maxdict = self.maxlist = self.maxtuple = self.maxset = 3
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 1000:
+            return f"<an integer of about {int(x.bit_length() * 0.30103)} digits>"
+        return super().repr_int(x, level)
+
+
+_REPR = _ShortRepr()
 
 
 def quote(value: object, limit: int = 60) -> str:

@@ -14,6 +14,7 @@ from lotflow.scenario.distributions import DIST_NAMES
 from lotflow.scenario.errors import Problem, ScenarioError, clip, format_path, quote
 from lotflow.scenario.known_fields import known_fields
 from lotflow.scenario.models import Scenario
+from lotflow.scenario.plain_data import check_plain_data
 from lotflow.scenario.yaml_reader import parse_yaml, read_text
 
 
@@ -36,24 +37,31 @@ def scenario_from_dict(data: Any) -> Scenario:
     shared by several stations (as in docker-compose files)."""
     if not isinstance(data, dict):
         raise ScenarioError("the scenario must be a mapping of fields (name, lines, ...)")
-    data = {key: value for key, value in data.items() if not str(key).startswith("x-")}
+    check_plain_data(data)
+    data = {
+        key: value
+        for key, value in data.items()
+        if not (isinstance(key, str) and key.startswith("x-"))
+    }
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError.of([_problem(e) for e in exc.errors(include_url=False)]) from None
-    except RecursionError:  # data built in Python (not parsed YAML) nested too deep
-        raise ScenarioError("the scenario is nested too deeply") from None
     check_scenario(scenario)
     return scenario
 
 
 def _problem(error: dict) -> Problem:
-    loc = tuple(
-        item if isinstance(item, int) else clip(str(item), 40)
-        for item in error["loc"]
-        if item not in DIST_NAMES and "[" not in str(item)
-    )
+    loc = tuple(_loc_item(item) for item in error["loc"])
+    loc = tuple(item for item in loc if item not in DIST_NAMES and "[" not in str(item))
     return Problem(format_path(loc) or None, _describe(error))
+
+
+def _loc_item(item: object) -> str | int:
+    """A location item as a short name or a list position (a key may be anything)."""
+    if isinstance(item, int) and not isinstance(item, bool) and 0 <= item < 10**9:
+        return item
+    return clip(item if isinstance(item, str) else quote(item), 40)
 
 
 def _describe(error: dict) -> str:
@@ -75,7 +83,7 @@ def _describe(error: dict) -> str:
 def _unknown_field(loc: tuple) -> str:
     """'unknown field', with the closest known field name at that place if any."""
     known = known_fields(loc[:-1])
-    close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(_loc_item(loc[-1]), known, n=1, cutoff=0.6)
     if close:
         return f"unknown field; did you mean {close[0]!r}?"
     if known:

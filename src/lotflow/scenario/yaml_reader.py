@@ -22,11 +22,9 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lotflow.scenario.errors import ScenarioError, clip, quote
+from lotflow.scenario.plain_data import MAX_DEPTH, MAX_DIGITS, MAX_NODES
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
-MAX_DEPTH = 64  # nested mappings and lists; scenarios need fewer than 10
-MAX_NODES = 1_000_000  # values in the document with every alias expanded
-MAX_DIGITS = 100  # digits of one integer
 
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
