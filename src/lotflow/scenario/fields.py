@@ -35,28 +35,40 @@ MAX_WORKERS = 1024
 
 
 def _at_least(smallest: float):
-    """A validator: positive values below ``smallest`` are too small to compute with."""
+    """Positive values below ``smallest`` are too small to compute with (a validator,
+    and the bound in the JSON Schema)."""
 
     def check(value: float) -> float:
         if value < smallest:
             raise ValueError(f"must be at least {smallest:g} (too small to compute with)")
         return value
 
-    return AfterValidator(check)
+    return AfterValidator(check), Field(json_schema_extra={"minimum": smallest})
 
 
 # Numbers are strict: YAML's true/yes/on or a quoted "2" is an error, not 1 or 2.
+TIME = "time_unit"
 Duration = Annotated[
-    float, Field(gt=0, le=MAX_TIME, allow_inf_nan=False, strict=True), _at_least(MIN_TIME)
+    float,
+    Field(gt=0, le=MAX_TIME, allow_inf_nan=False, strict=True, description=TIME),
+    *_at_least(MIN_TIME),
 ]
-NonNegativeDuration = Annotated[float, Field(ge=0, le=MAX_TIME, allow_inf_nan=False, strict=True)]
-Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False, strict=True)]
+NonNegativeDuration = Annotated[
+    float, Field(ge=0, le=MAX_TIME, allow_inf_nan=False, strict=True, description=TIME)
+]
+Probability = Annotated[
+    float, Field(ge=0, le=1, allow_inf_nan=False, strict=True, description="probability")
+]
 CoefficientOfVariation = Annotated[
-    float, Field(gt=0, le=MAX_CV, allow_inf_nan=False, strict=True), _at_least(MIN_CV)
+    float,
+    Field(
+        gt=0, le=MAX_CV, allow_inf_nan=False, strict=True, description="standard deviation / mean"
+    ),
+    *_at_least(MIN_CV),
 ]
 # A positive rate (units per time unit) or size, finite and away from 0 and infinity.
 PositiveFloat = Annotated[
-    float, Field(gt=0, le=MAX_TIME, allow_inf_nan=False, strict=True), _at_least(1 / MAX_TIME)
+    float, Field(gt=0, le=MAX_TIME, allow_inf_nan=False, strict=True), *_at_least(1 / MAX_TIME)
 ]
 Count = Annotated[int, Field(ge=1, le=MAX_COUNT, strict=True)]
 

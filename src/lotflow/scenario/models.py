@@ -72,14 +72,16 @@ class Station(Model):
     process: Dist
     failure: Failure | None = None
     repair: Dist | None = None
-    scrap: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False, strict=True)] = 0.0
+    scrap: Annotated[
+        float, Field(ge=0, lt=1, allow_inf_nan=False, strict=True, description="fraction of parts")
+    ] = 0.0
 
 
 class Campaign(Model):
     """``lots`` lots of ``product`` in a row; a line cycles through its campaigns."""
 
     product: str
-    lots: Annotated[int, Field(ge=1, le=MAX_LOTS, strict=True)]
+    lots: Annotated[int, Field(ge=1, le=MAX_LOTS, strict=True, description="lots")]
 
 
 class Line(Model):
@@ -89,7 +91,7 @@ class Line(Model):
     name: str
     stations: Annotated[list[Station], Field(min_length=1)]
     buffers: list[Annotated[int, Field(ge=0, le=MAX_BUFFER, strict=True)]] = Field(
-        default_factory=list
+        default_factory=list, description="slots, one entry between each pair of stations"
     )
     campaigns: list[Campaign] = Field(default_factory=list)
     changeover: Dist | None = None
@@ -99,7 +101,7 @@ class Product(Model):
     """A product and its lot size (parts per lot)."""
 
     name: str
-    lot_size: Annotated[int, Field(ge=1, le=MAX_LOT_SIZE, strict=True)]
+    lot_size: Annotated[int, Field(ge=1, le=MAX_LOT_SIZE, strict=True, description="parts")]
 
 
 DEFAULT_DAY_START_HOUR = 6.0
@@ -114,13 +116,17 @@ class Calendar(Model):
     day's shifts would not end by midnight: they then end at midnight (three
     8-hour shifts start at 0)."""
 
-    shifts_per_day: Annotated[int, Field(ge=1, le=24, strict=True)]
-    hours_per_shift: Annotated[float, Field(gt=0, le=24, allow_inf_nan=False, strict=True)]
-    days_per_week: Annotated[int, Field(ge=1, le=7, strict=True)]
-    weeks_per_year: Annotated[int, Field(ge=1, le=52, strict=True)] = 52
+    shifts_per_day: Annotated[int, Field(ge=1, le=24, strict=True, description="shifts")]
+    hours_per_shift: Annotated[
+        float, Field(gt=0, le=24, allow_inf_nan=False, strict=True, description="h")
+    ]
+    days_per_week: Annotated[int, Field(ge=1, le=7, strict=True, description="days")]
+    weeks_per_year: Annotated[int, Field(ge=1, le=52, strict=True, description="weeks")] = 52
     day_start_hour: (
         Annotated[float, Field(ge=0, lt=24, allow_inf_nan=False, strict=True)] | None
-    ) = None
+    ) = Field(
+        default=None, description="h after midnight; default 6, or earlier to end by midnight"
+    )
 
     @property
     def start_hour(self) -> float:
@@ -154,10 +160,26 @@ class RunBlock(Model):
     """How one run simulates: ``horizon`` (wall-clock time, warm-up included),
     ``warmup`` (discarded from statistics), ``replications``, master ``seed``."""
 
-    horizon: Annotated[float, Field(gt=0, le=MAX_HORIZON, allow_inf_nan=False, strict=True)] = (
-        100_000.0
-    )
-    warmup: Annotated[float, Field(ge=0, le=MAX_HORIZON, allow_inf_nan=False, strict=True)] = 0.0
+    horizon: Annotated[
+        float,
+        Field(
+            gt=0,
+            le=MAX_HORIZON,
+            allow_inf_nan=False,
+            strict=True,
+            description="time_unit, wall clock",
+        ),
+    ] = 100_000.0
+    warmup: Annotated[
+        float,
+        Field(
+            ge=0,
+            le=MAX_HORIZON,
+            allow_inf_nan=False,
+            strict=True,
+            description="time_unit, < horizon",
+        ),
+    ] = 0.0
     replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS, strict=True)] = 1
     seed: Annotated[int, Field(ge=0, le=MAX_SEED, strict=True)] = 1
 
@@ -168,14 +190,16 @@ class Claim(Model):
     ``good_per_year``: good parts a year (summed over all lines) over the
     calendar's working year (8,760 h without a calendar)."""
 
-    good_per_year: PositiveFloat
+    good_per_year: Annotated[PositiveFloat, Field(description="good parts a year")]
 
 
 class Scenario(Model):
     """A whole scenario: lines, products, calendar, plant, run settings, claim."""
 
     name: str = "scenario"
-    time_unit: Literal["s", "min", "h", "cycle"] = "cycle"
+    time_unit: Literal["s", "min", "h", "cycle"] = Field(
+        default="cycle", description="unit of every duration"
+    )
     run: RunBlock = RunBlock()
     calendar: Calendar | None = None
     products: list[Product] = Field(default_factory=list)

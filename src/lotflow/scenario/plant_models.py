@@ -88,7 +88,7 @@ class SamplingSpec(Model):
 
     standard: Literal["MIL-STD-105E"] = "MIL-STD-105E"
     level: Literal["S-1", "S-2", "S-3", "S-4", "I", "II", "III"] = "II"
-    aql: PositiveFloat = 0.65
+    aql: Annotated[PositiveFloat, Field(description="percent nonconforming")] = 0.65
     reduced: bool = True
     discontinue_after: Count = 5
     destructive: bool = True
@@ -125,7 +125,7 @@ class StagingSpec(Model):
     A lot holds its place from the moment its line delivers it until it leaves
     quarantine: accepted and moved to storage, or rejected."""
 
-    capacity_lots: Count | None = None
+    capacity_lots: Annotated[Count, Field(description="lots")] | None = None
 
 
 class QualitySpec(Model):
@@ -136,7 +136,9 @@ class QualitySpec(Model):
     (0 = every lot at the process average)."""
 
     product: str
-    process_average: Annotated[float, Field(ge=0, lt=100, allow_inf_nan=False, strict=True)]
+    process_average: Annotated[
+        float, Field(ge=0, lt=100, allow_inf_nan=False, strict=True, description="percent")
+    ]
     lot_to_lot_cv: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, strict=True)] = 0.0
 
     @model_validator(mode="after")
@@ -161,7 +163,7 @@ class RejectedSpec(Model):
     A lot rejected again after ``max_screenings`` screenings is destroyed."""
 
     action: Literal["screen", "destroy"] = "destroy"
-    rate: PositiveFloat | None = None
+    rate: Annotated[PositiveFloat, Field(description="units per time_unit")] | None = None
     efficiency: Probability = 1.0
     stations: Servers = 1
     retest: Literal["normal", "tightened"] = "tightened"
@@ -194,7 +196,7 @@ class StorageSpec(Model):
     A lot is packed on whole pallets of its own; it waits in staging (or
     rework) until enough places are free. Shipping takes the oldest lot first."""
 
-    pallet_places: Count | None = None
+    pallet_places: Annotated[Count, Field(description="pallet places")] | None = None
     packaging: PackagingSpec = PackagingSpec()
 
 
@@ -203,7 +205,7 @@ class Order(Model):
     ``at``, due at ``due`` (default ``at`` + the shipping lead time)."""
 
     product: str
-    quantity: Quantity
+    quantity: Annotated[Quantity, Field(description="units")]
     at: NonNegativeDuration = 0.0
     due: NonNegativeDuration | None = None
 
@@ -238,6 +240,9 @@ class ShippingSpec(Model):
 
 
 class Plant(Model):
+    """The plant after the lines: staging (quarantine), the firing range, quality
+    of the lots, what happens to rejected lots, storage and shipping (docs/plant.md)."""
+
     range: RangeSpec | None = None
     staging: StagingSpec = StagingSpec()
     quality: list[QualitySpec] = Field(default_factory=list)
