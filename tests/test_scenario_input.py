@@ -345,3 +345,14 @@ def test_plant_models_do_not_import_the_scenario_models():
         node.module for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ImportFrom)
     }
     assert "lotflow.scenario.models" not in imported
+
+
+def test_horizon_is_bounded_by_the_hourly_counters_it_would_need():
+    data = good_data()
+    data["time_unit"] = "s"
+    for station in data["lines"][0]["stations"]:
+        station["process"]["mean"] = 1e9
+    data["run"]["horizon"] = 1e15
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(data)
+    assert info.value.path == "run.horizon" and "hourly output counters" in info.value.message

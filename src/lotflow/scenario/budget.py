@@ -4,6 +4,7 @@ The cost of a replication is counted in *part-stations*: a part passing one
 station, the engine's unit of work (about 10^9 a minute on one core). Busy-time
 failures add one event per mean time to failure. The plant model (SimPy)
 handles lots and orders one by one, far slower: they are counted separately.
+The engine's memory grows with the hourly output counters of every station.
 Counts use means over the whole horizon (warm-up included), in working time
 when the scenario has a calendar (lines stop off shift).
 """
@@ -13,13 +14,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from lotflow.calendar import build_calendar
+from lotflow.calendar import UNIT_PER_HOUR, build_calendar
 from lotflow.scenario.distributions import dist_mean
 from lotflow.scenario.errors import Problem
 
 MAX_PART_STATIONS = 10**11  # one replication: about two minutes of one core
 MAX_RUN_PART_STATIONS = 10**12  # all replications of one run
 MAX_PLANT_ITEMS = 10**7  # lots and orders the plant model handles in one replication
+# Hourly output counters (two int64 a station and working hour, model.md): 320 MB.
+MAX_OUTPUT_BINS = 2 * 10**7
 
 
 def part_stations(scenario, horizon: float) -> float:
@@ -46,6 +49,15 @@ def plant_items(scenario, horizon: float) -> float:
         items += len(plant.shipping.orders)
         items += sum(horizon / dist_mean(d.interarrival) for d in plant.shipping.demand)
     return items
+
+
+def output_bins(scenario, horizon: float) -> float:
+    """Hourly output counters of one replication: working hours x stations
+    (1,001 bins a station in ``cycle`` time)."""
+    stations = sum(len(line.stations) for line in scenario.lines)
+    per_hour = UNIT_PER_HOUR.get(scenario.time_unit)
+    bins = 1001 if per_hour is None else working_time(scenario, horizon) / per_hour + 1
+    return stations * bins
 
 
 def working_time(scenario, wall: float) -> float:
@@ -75,6 +87,14 @@ def budget_problems(scenario) -> Iterator[Problem]:
             f"{run.replications} replications of about {per_rep:.3g} part-stations each "
             f"exceed {MAX_RUN_PART_STATIONS:.0e} for one run: use at most {most} "
             "replications (or a shorter horizon), or split the run",
+        )
+    bins = output_bins(scenario, run.horizon)
+    if bins > MAX_OUTPUT_BINS:
+        yield Problem(
+            "run.horizon",
+            f"{run.horizon:g} {unit} would need {bins:.3g} hourly output counters (working "
+            f"hours x stations), more than {MAX_OUTPUT_BINS:.0e}: shorten the horizon to at "
+            f"most {_scaled(run.horizon, MAX_OUTPUT_BINS, bins)} {unit}",
         )
     items = plant_items(scenario, run.horizon)
     if items > MAX_PLANT_ITEMS:

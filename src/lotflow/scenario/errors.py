@@ -42,6 +42,12 @@ def clip(text: str, limit: int = MAX_LINE) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _fit(text: str, lines: int = 20, width: int = 2 * MAX_LINE) -> str:
+    """At most ``lines`` lines of at most ``width`` characters (one screen)."""
+    rows = [row if len(row) <= width else row[: width - 3] + "..." for row in text.splitlines()]
+    return "\n".join(rows[:lines])
+
+
 @dataclass(frozen=True)
 class Problem:
     """One mistake: ``path`` like ``lines[1].stations[2].process.mean`` (or None
@@ -84,13 +90,13 @@ class ScenarioError(Exception):
     def render(self) -> str:
         if len(self.problems) == 1:
             where = ": ".join(part for part in (self.file, self.path) if part)
-            return f"{where}: {self.message}" if where else self.message
+            return _fit(f"{where}: {self.message}" if where else self.message)
         head = f"{len(self.problems)} problems"
         lines = [f"{self.file}: {head}" if self.file else head]
         lines += [f"  {clip(p.render())}" for p in self.problems[:MAX_SHOWN]]
         if len(self.problems) > MAX_SHOWN:
             lines.append(f"  ... and {len(self.problems) - MAX_SHOWN} more")
-        return "\n".join(lines)
+        return _fit("\n".join(lines))
 
     def in_file(self, file: str) -> ScenarioError:
         """The same error, attributed to ``file``."""

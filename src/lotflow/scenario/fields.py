@@ -73,6 +73,21 @@ PositiveFloat = Annotated[
 Count = Annotated[int, Field(ge=1, le=MAX_COUNT, strict=True)]
 
 
+def _printable(text: str) -> str:
+    if not text.isprintable():
+        raise ValueError("a name is printable text on one line (no tabs, newlines or escapes)")
+    return text
+
+
+MAX_NAME = 100
+# A name (of a scenario, line, station, product): shown in tables and reports.
+Name = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_NAME, description="printable text"),
+    AfterValidator(_printable),
+]
+
+
 class Model(BaseModel):
     """Base: immutable, unknown keys are errors."""
 

@@ -24,6 +24,7 @@ from lotflow.scenario.fields import (
     MAX_REPLICATIONS,
     MAX_SEED,
     Model,
+    Name,
     PositiveFloat,
     Probability,
 )
@@ -68,7 +69,7 @@ class Station(Model):
     """One station: ``process`` time per part, optional ``failure`` and ``repair``
     time, ``scrap``: the fraction of its parts scrapped (0 <= scrap < 1)."""
 
-    name: str
+    name: Name
     process: Dist
     failure: Failure | None = None
     repair: Dist | None = None
@@ -80,7 +81,7 @@ class Station(Model):
 class Campaign(Model):
     """``lots`` lots of ``product`` in a row; a line cycles through its campaigns."""
 
-    product: str
+    product: Name
     lots: Annotated[int, Field(ge=1, le=MAX_LOTS, strict=True, description="lots")]
 
 
@@ -88,7 +89,7 @@ class Line(Model):
     """A flow line: ``stations`` in order, ``buffers`` (slots) between each pair,
     ``campaigns`` cycled, ``changeover`` time between campaigns of different products."""
 
-    name: str
+    name: Name
     stations: Annotated[list[Station], Field(min_length=1)]
     buffers: list[Annotated[int, Field(ge=0, le=MAX_BUFFER, strict=True)]] = Field(
         default_factory=list, description="slots, one entry between each pair of stations"
@@ -100,7 +101,7 @@ class Line(Model):
 class Product(Model):
     """A product and its lot size (parts per lot)."""
 
-    name: str
+    name: Name
     lot_size: Annotated[int, Field(ge=1, le=MAX_LOT_SIZE, strict=True, description="parts")]
 
 
@@ -196,7 +197,7 @@ class Claim(Model):
 class Scenario(Model):
     """A whole scenario: lines, products, calendar, plant, run settings, claim."""
 
-    name: str = "scenario"
+    name: Name = "scenario"
     time_unit: Literal["s", "min", "h", "cycle"] = Field(
         default="cycle", description="unit of every duration"
     )

@@ -21,6 +21,7 @@ from lotflow.scenario.fields import (
     MAX_QUANTITY,
     Count,
     Model,
+    Name,
     NonNegativeDuration,
     PositiveFloat,
     Probability,
@@ -135,7 +136,7 @@ class QualitySpec(Model):
     ``process_average`` and coefficient of variation ``lot_to_lot_cv``
     (0 = every lot at the process average)."""
 
-    product: str
+    product: Name
     process_average: Annotated[
         float, Field(ge=0, lt=100, allow_inf_nan=False, strict=True, description="percent")
     ]
@@ -204,7 +205,7 @@ class Order(Model):
     """One order of the table: ``quantity`` units of ``product`` placed at time
     ``at``, due at ``due`` (default ``at`` + the shipping lead time)."""
 
-    product: str
+    product: Name
     quantity: Annotated[Quantity, Field(description="units")]
     at: NonNegativeDuration = 0.0
     due: NonNegativeDuration | None = None
@@ -221,7 +222,7 @@ class Demand(Model):
     quantities (units, rounded, at least 1) from distributions; due ``lead_time``
     after placing (default: the shipping lead time)."""
 
-    product: str
+    product: Name
     interarrival: Dist
     quantity: Dist
     lead_time: NonNegativeDuration | None = None

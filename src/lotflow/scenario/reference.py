@@ -128,6 +128,8 @@ def _range(prop: dict) -> str:
         parts.append(f"<= {_value(prop['maximum'])}")
     elif "exclusiveMaximum" in prop:
         parts.append(f"< {_value(prop['exclusiveMaximum'])}")
+    if "minLength" in prop:
+        parts.append(f"{prop['minLength']} to {prop.get('maxLength', 'any')} characters")
     if "minItems" in prop:
         parts.append(f"at least {prop['minItems']} items")
     if "maxItems" in prop:
