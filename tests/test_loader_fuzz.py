@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import re
 import string
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -233,3 +236,17 @@ def test_validate_hostile_files_exit_2_on_one_screen(hostile_dir, name):
     assert "Traceback" not in result.stdout + err
     assert err.startswith("error: ") and str(target) in err
     assert len(err.strip().splitlines()) <= MAX_LINES and len(err) <= MAX_CHARS, err[:3000]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["bomb.yaml", "deep.yaml", "binary.yaml"])
+def test_validate_as_a_process(hostile_dir, name):
+    """The installed command, as a user runs it: exit 2, no traceback, one screen."""
+    env = dict(os.environ, NO_COLOR="1", COLUMNS="200")
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "lotflow"), "validate", str(hostile_dir / name)],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert len(proc.stderr.strip().splitlines()) <= MAX_LINES

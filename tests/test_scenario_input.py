@@ -356,3 +356,20 @@ def test_horizon_is_bounded_by_the_hourly_counters_it_would_need():
     with pytest.raises(ScenarioError) as info:
         scenario_from_dict(data)
     assert info.value.path == "run.horizon" and "hourly output counters" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "needle"),
+    [("a\x1b[31mred", "printable"), ("L" * 500, "at most 100 characters"), ("", "at least 1")],
+)
+def test_names_are_short_printable_text(name, needle):
+    data = good_data()
+    data["lines"][0]["name"] = name
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(data)
+    assert info.value.path == "lines[0].name" and needle in info.value.message
+
+
+def test_any_error_fits_one_screen():
+    error = ScenarioError("x" * 10_000 + "\n" * 100, file="f.yaml", path="a." * 2000 + "b")
+    assert_short(error)
