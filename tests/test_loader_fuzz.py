@@ -144,7 +144,8 @@ def test_mutated_scenario_text(tmp_path_factory, data, text):
     lines = text.splitlines()
     for _ in range(data.draw(st.integers(1, 4))):
         i = data.draw(st.integers(0, len(lines) - 1))
-        action = data.draw(st.sampled_from(["delete", "repeat", "cut", "number", "alias"]))
+        actions = ["delete", "repeat", "cut", "number", "alias", "tag"]
+        action = data.draw(st.sampled_from(actions))
         if action == "delete":
             del lines[i]
         elif action == "repeat":
@@ -156,6 +157,9 @@ def test_mutated_scenario_text(tmp_path_factory, data, text):
                 st.sampled_from(["1e308", "-0.0", ".nan", ".inf", "9" * 5000, "1e-9", "0x10"])
             )
             lines[i] = re.sub(r"\d+(\.\d+)?", number, lines[i], count=1)
+        elif action == "tag":
+            tag = data.draw(st.sampled_from(["!!float", "!!int", "!!bool", "!!timestamp", "!x"]))
+            lines[i] = lines[i].replace(": ", f": {tag} ", 1)
         else:
             lines[i] = re.sub(r": (\S)", r": &z \1", lines[i], count=1) + "\nx-bomb: [*z, *z]"
     load_file(tmp_path_factory.mktemp("t"), "\n".join(lines) + "\n")

@@ -112,6 +112,14 @@ def test_huge_integer_is_an_error(tmp_path):
     assert "5000 digits" in error.message and "line 4" in error.message
 
 
+@pytest.mark.parametrize(
+    "value", ["!!float abc", "!!int abc", "!!bool maybe", "!!timestamp xyz", "!!int 0x"]
+)
+def test_explicit_tags_that_do_not_fit_the_value(tmp_path, value):
+    error = load_text(tmp_path, f"name: {value}\n")
+    assert "cannot read this value as" in error.message and "line 1" in error.message
+
+
 def test_python_tags_are_not_constructed(tmp_path):
     error = load_text(tmp_path, "name: !!python/object/apply:os.system ['echo hi']\n")
     assert "constructor" in error.message

@@ -65,6 +65,15 @@ class ScenarioLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
+            kind = node.tag.rsplit(":", 1)[-1]
+            raise ConstructorError(
+                None, None, f"cannot read this value as {quote(kind)}", node.start_mark
+            ) from None
+
     def construct_mapping(self, node, deep=False):
         if isinstance(node, MappingNode):
             _check_duplicate_keys(node)
@@ -211,6 +220,8 @@ def read_text(path: str | Path) -> str:
         raise ScenarioError("file not found") from None
     except OSError as exc:
         raise ScenarioError(f"cannot read file ({exc.strerror})") from None
+    except ValueError:  # a NUL character in the name
+        raise ScenarioError("not a valid file name") from None
     if stat.S_ISDIR(info.st_mode):
         raise ScenarioError("is a directory, not a scenario file")
     if not stat.S_ISREG(info.st_mode):
