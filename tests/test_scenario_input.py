@@ -381,3 +381,15 @@ def test_names_are_short_printable_text(name, needle):
 def test_any_error_fits_one_screen():
     error = ScenarioError("x" * 10_000 + "\n" * 100, file="f.yaml", path="a." * 2000 + "b")
     assert_short(error)
+
+
+def test_sweep_files_are_read_like_scenarios(tmp_path):
+    from lotflow.experiment.sweep import load_sweep_file
+
+    rows = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    rows += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    path = tmp_path / "sweep.yaml"
+    path.write_text("\n".join([*rows, "set: {run.seed: *a9}", ""]))
+    with pytest.raises(ScenarioError) as info:
+        load_sweep_file(path)
+    assert info.value.file == str(path) and "expands" in assert_short(info.value)

@@ -211,6 +211,15 @@ def _excerpt(text: str, line: int, column: int, width: int = 80) -> str:
     return f"{number}{shown}\n{' ' * (len(number) - 2)}| {' ' * (column - start)}^"
 
 
+def read_yaml_file(path: str | Path) -> Any:
+    """The data of the YAML file at ``path`` (:func:`read_text`, :func:`parse_yaml`);
+    errors name the file."""
+    try:
+        return parse_yaml(read_text(path))
+    except ScenarioError as exc:
+        raise exc.in_file(str(path)) from None
+
+
 def read_text(path: str | Path) -> str:
     """The text of a scenario file: a regular, non-empty UTF-8 file of at most
     :data:`MAX_FILE_BYTES` (a directory, a device or binary data is an error)."""
