@@ -34,7 +34,7 @@ SEED_DATA = [yaml.safe_load(text) for text in SEED_TEXTS]
 MAX_LINES, MAX_CHARS = 25, 2000
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 FUZZ = settings(
-    max_examples=250,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
