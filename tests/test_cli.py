@@ -148,7 +148,7 @@ def test_run_subprocess_writes_interface_json_single_replication(tmp_path):
     """The installed command, R = 1 (options override the run block): the
     document of interface.md, every ci95 = 0, state fractions summing to 1,
     off_shift = 1 - working / wall."""
-    out = tmp_path / "sub" / "results.json"
+    out = tmp_path / "results.json"
     proc = run_cli(["run", SHIFTS, "--replications", "1", "--seed", "3", "--out", out], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr

@@ -9,12 +9,13 @@ from plotly.offline import get_plotlyjs
 
 from lotflow import __version__
 from lotflow.analysis.capacity import capacity
-from lotflow.analysis.claim import DEFAULT_CLAIM, claim_check, simulated_rates
+from lotflow.analysis.claim import claim_check, simulated_rates
 from lotflow.calendar import UNIT_PER_HOUR
 from lotflow.report import context
 from lotflow.report import figures_line as fl
 from lotflow.report import figures_plant as fp
 from lotflow.report.timebase import timebase
+from lotflow.summary import stated_claim
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"scale": 2}}
 
@@ -34,12 +35,13 @@ def _div(figure, key: str) -> str | None:
     )
 
 
-def render_report(scenario, results, claim: float = DEFAULT_CLAIM) -> str:
-    """The whole report as one HTML string."""
+def render_report(scenario, results, claim: float | None = None) -> str:
+    """The whole report as one HTML string; ``claim`` as :func:`write_report` takes it."""
     data, series, lots = results.data, results.series or {}, results.lots or []
     cap = capacity(scenario) if scenario.lines else None
     sim = simulated_rates(scenario, data, cap) if cap and data["lines"] else None
-    check = claim_check(scenario, data, claim, cap) if cap else None
+    claim = stated_claim(scenario, claim)
+    check = claim_check(scenario, data, claim, cap) if cap and claim is not None else None
     tb = timebase(scenario, data)
     per_hour = UNIT_PER_HOUR.get(scenario.time_unit)
     lines = bool(data["lines"])
