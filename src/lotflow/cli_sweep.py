@@ -92,10 +92,9 @@ def execute_sweep(
     Store.check(store_dir, scenario)  # a bad store fails before a cluster is started
     backend = _backend(make_backend, *backend_args)
     with backend, Store.open(store_dir, scenario) as store:  # no store if it fails to connect
-        before = store.count()
         with Bar(console, f"{scenario.name} sweep") as bar:
             runs = run_sweep(points, store, backend, options, bar.plan, bar.done)
-        added = store.count() - before
+        added = sum(run.ran for run in runs)
         keys = {run.key[:12] for run in runs}
         rows = [row for row in store_summary(store) if row["key"] in keys]
         paths = [path for path, _ in points[0].assignments] if points else []

@@ -134,7 +134,7 @@ def plant_table(plant: dict, time_unit: str) -> Table:
     table = Table(
         title="Plant: lots, parts, range, storage, shipping (95 % CI)",
         caption="accepted + rejected = tested; a retested lot counts in each of its tests. "
-        "[lo, hi]: the interval clipped to what a share can be",
+        "\\[lo, hi]: the interval clipped to what a share can be",
     )
     table.add_column("measure")
     table.add_column("value", justify="right")
