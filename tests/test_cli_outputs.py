@@ -49,7 +49,7 @@ def no_simulation(monkeypatch):
     def boom(*_, **__):
         raise AssertionError("simulated before checking the output targets")
 
-    monkeypatch.setattr("lotflow.experiment.runner.run", boom)
+    monkeypatch.setattr("lotflow.experiment.api.run", boom)
 
 
 @pytest.fixture

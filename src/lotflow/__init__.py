@@ -11,7 +11,7 @@ from importlib.metadata import version as _version
 __version__ = _version("lotflow")
 
 _EXPORTS = {
-    "run": "lotflow.experiment.runner",
+    "run": "lotflow.experiment.api",
     "Results": "lotflow.results",
     "Scenario": "lotflow.scenario",
     "ScenarioError": "lotflow.scenario",

@@ -24,7 +24,7 @@ console = Console()
 errors = Console(stderr=True)
 
 MAX_REPLICATIONS = 1_000_000
-MAX_WORKERS = 1024
+MAX_WORKERS = 256  # more processes than this only thrash a machine
 
 # -- option types shared by several commands -------------------------------------------
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.")]
@@ -143,16 +143,19 @@ def check_positive(option: str, value: float | None) -> None:
 
 
 # -- output targets ----------------------------------------------------------------------
-def check_outputs(targets: dict[str, Path | str | None]) -> None:
+def check_outputs(targets: dict[str, Path | str | None], stdout: bool = False) -> None:
     """Refuse bad output targets before any work (``{"--out": path, ...}``).
 
     Each target must be writable by :func:`lotflow.io.write_atomic` and no two
-    options may name the same file. ``-`` (stdout) is accepted where allowed.
+    options may name the same file. ``-`` means the standard output where the
+    command allows it (``stdout``).
     """
     seen: dict[str, str] = {}
     for option, path in targets.items():
-        if path is None or str(path) == "-":
+        if path is None or (stdout and str(path) == "-"):
             continue
+        if str(path) == "-":
+            raise OutputError(f"{option} -: give a file name (use /dev/stdout for the screen)")
         try:
             check_target(path)
         except OutputError as exc:

@@ -58,7 +58,7 @@ def compare_command(
     if store is None:
         for path in (first, second):
             check_run_options(load_or_exit(Path(path)), **options)
-    check_outputs({"--json": json_out})
+    check_outputs({"--json": json_out}, stdout=True)
     execute_compare(first, second, store, options, json_out, console)
 
 

@@ -78,9 +78,7 @@ def command_section(name: str, command: click.Command) -> str:
             label = ", ".join(f"`{opt}`" for opt in [*param.opts, *param.secondary_opts])
             what = param.help
         required = " (required)" if param.required else ""
-        lines.append(
-            f"| {label} | {_type(param)} | {_default(param)} | {_cell(what)}{required} |"
-        )
+        lines.append(f"| {label} | {_type(param)} | {_default(param)} | {_cell(what)}{required} |")
     lines.append("| `-h`, `--help` | flag |  | Show the help and exit. |")
     return "\n".join(lines) + "\n"
 

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from lotflow.cli_common import (
+    MAX_WORKERS,
     ClaimOpt,
     HorizonOpt,
     MaxReplicationsOpt,
@@ -37,7 +38,10 @@ def run_command(
     horizon: HorizonOpt = None,
     warmup: WarmupOpt = None,
     workers: Annotated[
-        int, typer.Option(help="Worker processes (results do not depend on it).", min=1)
+        int,
+        typer.Option(
+            help="Worker processes (results do not depend on it).", min=1, max=MAX_WORKERS
+        ),
     ] = 1,
     out: Annotated[Path | None, typer.Option(help="Write results JSON here.")] = None,
     report: Annotated[Path | None, typer.Option(help="Write an HTML report here.")] = None,
@@ -65,7 +69,7 @@ def execute_run(scenario, options: dict, out, report, claim, console: Console):
     ``warmup="auto"`` (MSER-5) and ``precision`` (e.g. 0.01) make the run
     adaptive: it announces its batches of replications to the progress bar.
     """
-    from lotflow.experiment.runner import run
+    from lotflow.experiment.api import run
     from lotflow.results import check_finite
 
     adaptive = options["warmup"] == "auto" or options["precision"] is not None

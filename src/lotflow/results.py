@@ -24,14 +24,19 @@ def non_finite(node, path: str = "") -> Iterator[str]:
         yield path
 
 
+def no_finite_value(path: str) -> ScenarioError:
+    """The input error of a run whose metric ``path`` has no finite value."""
+    return ScenarioError(
+        f"the simulation gives no finite value for {path}: the observation window is "
+        "too short or holds no working time for it; lengthen run.horizon"
+    )
+
+
 def check_finite(data: dict) -> None:
-    """Raise :class:`ScenarioError` naming the first metric without a finite value."""
+    """Raise :func:`no_finite_value` for the first metric without a finite value."""
     bad = next(non_finite(data), None)
     if bad is not None:
-        raise ScenarioError(
-            f"the simulation gives no finite value for {bad}: the observation window is "
-            "too short or holds no working time for it; lengthen run.horizon"
-        )
+        raise no_finite_value(bad)
 
 
 @dataclass
