@@ -162,3 +162,23 @@ def test_make_run_uses_every_core():
     makefile = (HERE.parent / "Makefile").read_text()
     run = next(line for line in makefile.splitlines() if "$(LOTFLOW) run" in line)
     assert "--workers" in run
+
+
+def leaf_paths(node, path=""):
+    """Dotted paths of the statistics and plain values of a results document."""
+    if isinstance(node, dict) and not {"mean", "ci95"} <= node.keys():
+        for key, value in node.items():
+            yield from leaf_paths(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list) and node and isinstance(node[0], dict):
+        for i, value in enumerate(node):
+            yield from leaf_paths(value, f"{path}[{i}]")
+    else:
+        yield path
+
+
+def test_every_key_of_a_results_document_is_in_docs_results_md(shifts_run):
+    from lotflow.results_reference import documented
+
+    _, data = shifts_run
+    missing = [p for p in leaf_paths(data) if not documented(p)]
+    assert not missing, missing

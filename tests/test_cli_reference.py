@@ -28,3 +28,19 @@ def test_the_reference_names_every_command_and_option():
             for opt in getattr(param, "opts", []):
                 if opt.startswith("-"):
                     assert f"`{opt}`" in text, (name, opt)
+
+
+def test_docs_results_md_is_up_to_date_and_covers_a_results_document():
+    from lotflow.results_reference import documented
+    from lotflow.results_reference import render as render_results
+
+    doc = DOC.with_name("results.md")
+    assert doc.read_text() == render_results(), (
+        "docs/results.md is out of date: python -m lotflow.results_reference > docs/results.md"
+    )
+    for path in (
+        "lines.L1.stations.M1.oee.nakajima.oee", "lines.L2.buffers[3].mean_level",
+        "plant.lots.by_product.ball.retested", "plant.range.severity.tightened",
+        "plant.backpressure.L1", "engine.wall_s",
+    ):  # fmt: skip
+        assert documented(path), path

@@ -14,31 +14,41 @@ from lotflow.calendar import UNIT_PER_HOUR
 
 SHARE_KEYS = {
     "busy", "starved", "blocked", "down", "setup", "off_shift", "utilisation", "p_wait",
-    "fill_rate", "sole", "shifting", "traced_fraction", "availability", "effectiveness",
-    "quality", "oee", "performance", "incoming", "outgoing",
+    "fill_rate", "on_time", "sole", "shifting", "traced_fraction", "availability",
+    "effectiveness", "quality", "oee", "performance",
 }  # fmt: skip
-TIME_KEYS = {"wait", "service_time", "time", "mean_active_period", "backpressure"}
-PART_KEYS = {"good_parts", "scrap_parts", "mean_level"}
+TIME_KEYS = {"wait", "service_time", "time", "mean_active_period", "dwell", "lateness"}
+LOT_KEYS = {"queue_length", "mean_lots", "max_lots", "tests", "backpressure_lots"}
+PART_KEYS = {"good_parts", "scrap_parts", "mean_level", "mean_units", "ordered"}
+COUNT_KEYS = {"discontinuations", "orders", "orders_due", "jobs"}
 
 
 def metric_unit(path: str, time_unit: str) -> str:
     """The unit of a results metric given by its dotted path (``lines.L1.throughput``)."""
-    keys = path.split(".")
-    last = keys[-1].split("[")[0]
+    keys = [key.split("[")[0] for key in path.split(".")]
+    last, parent = keys[-1], keys[-2] if len(keys) > 1 else ""
     if last == "throughput":
         return f"parts per wall-clock {time_unit}"
     if last == "throughput_per_hour":
         return "parts per wall-clock h"
+    if parent == "quality" and last in ("incoming", "outgoing"):
+        return "% defective"
+    if parent == "backpressure_lots" or last in LOT_KEYS:
+        return "lots"
+    if parent == "backpressure" or last in TIME_KEYS:
+        return time_unit
     if last in SHARE_KEYS or {"oee", "loss_tree", "severity"} & set(keys):
         return "share"
-    if last in TIME_KEYS or "backpressure" in keys:
-        return time_unit
-    if "lots" in keys or last in ("queue_length", "mean_lots", "max_lots", "tests"):
+    if last in ("active_period", "blocked_starved"):
+        return "station"
+    if "lots" in keys:
         return "lots"
-    if "units" in keys or last in PART_KEYS:
+    if "units" in keys or last in PART_KEYS or (keys[0] == "plant" and last == "shipped"):
         return "parts"
     if "pallets" in last:
         return "pallets"
+    if last in COUNT_KEYS:
+        return "count"
     return ""
 
 
