@@ -182,3 +182,19 @@ def test_every_key_of_a_results_document_is_in_docs_results_md(shifts_run):
     _, data = shifts_run
     missing = [p for p in leaf_paths(data) if not documented(p)]
     assert not missing, missing
+
+
+@pytest.mark.parametrize("args", [["--version"], ["-h"], ["validate", str(SHIFTS)]])
+def test_the_cli_starts_without_the_heavy_libraries(args):
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "lotflow.cli", *args],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    modules = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    heavy = {"scipy", "pandas", "pyarrow", "plotly", "dask", "jinja2", "numba"}
+    assert not heavy & {m.split(".")[0] for m in modules}
+    assert not any(m.startswith("lotflow.engine") for m in modules)
