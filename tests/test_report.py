@@ -26,6 +26,7 @@ def scenario_dict(name: str = "report <test> & co") -> dict:
         "time_unit": "min",
         "run": {"horizon": 10080.0, "warmup": 1440.0, "replications": 2, "seed": 5},
         "calendar": {"shifts_per_day": 2, "hours_per_shift": 8, "days_per_week": 5},
+        "claim": {"good_per_year": 70e6},
         "products": [{"name": "ball", "lot_size": 2000}, {"name": "blank", "lot_size": 2000}],
         "lines": [
             {

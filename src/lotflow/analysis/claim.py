@@ -1,9 +1,9 @@
 """The claim check: can the plant make ``claim`` good parts a year?
 
 The reference plant is said to make "up to 70 million cartridges a year"
-(shared/reference/plant.md). :func:`claim_check` sets any such claim (a
-number of good parts a year, default 70e6, independent of the scenario)
-against
+(shared/reference/plant.md) and its scenario states so:
+``claim: {good_per_year: 70000000}``. :func:`claim_check` sets the scenario's
+claim, or one given instead (a number of good parts a year), against
 
 * what it takes: the working hours a year the lines would need at their
   nameplate rate and at the simulated rate, and the share of nameplate
@@ -28,7 +28,8 @@ from lotflow.analysis.capacity import Capacity, capacity
 from lotflow.analysis.statistics import summarize
 from lotflow.experiment.window import make_window
 
-DEFAULT_CLAIM = 70e6
+# No claim given: the scenario's own ``claim.good_per_year`` (none = no check).
+DEFAULT_CLAIM = None
 
 
 @dataclass(frozen=True)
@@ -174,12 +175,17 @@ def _stat(values) -> dict:
 def claim_check(
     scenario,
     data: dict | None = None,
-    claim: float = DEFAULT_CLAIM,
+    claim: float | None = DEFAULT_CLAIM,
     cap: Capacity | None = None,
 ) -> ClaimCheck | None:
-    """Check ``claim`` (good parts a year) against ``scenario`` and, if given, its
-    results JSON ``data``. ``None`` when the scenario has no year (``cycle``
-    time) or no lines."""
+    """Check ``claim`` (good parts a year; default the scenario's
+    ``claim.good_per_year``) against ``scenario`` and, if given, its results
+    JSON ``data``. ``None`` when there is no claim, or the scenario has no year
+    (``cycle`` time) or no lines."""
+    if claim is None:
+        claim = scenario.claim.good_per_year if scenario.claim is not None else None
+    if claim is None:
+        return None
     cap = cap or capacity(scenario)
     if cap.working_per_year is None or not cap.lines or claim <= 0:
         return None

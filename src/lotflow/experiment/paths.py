@@ -4,7 +4,8 @@ A path uses the notation of error messages: names separated by dots, list
 positions in brackets counting from 0, and ``[*]`` for every item of a list:
 ``lines[*].buffers[2]``, ``plant.range.lanes``, ``run.horizon``. Values are
 YAML scalars or flow collections (``100``, ``0.5``, ``true``, ``ball``,
-``{dist: exponential, mean: 2}``); a value list is split at top-level commas.
+``{dist: exponential, mean: 2}``), read by the scenario loader's YAML rules
+(YAML 1.2 numbers: ``1e6`` is a number); a value list is split at top-level commas.
 
 Assignments are applied to the plain data of a validated scenario
 (``Scenario.model_dump``), so every field exists with its value or default;
@@ -14,13 +15,11 @@ the result is validated again by the caller.
 from __future__ import annotations
 
 import copy
-import math
 import re
 from typing import Any
 
-import yaml
-
-from lotflow.scenario.errors import ScenarioError
+from lotflow.scenario.errors import ScenarioError, quote
+from lotflow.scenario.yaml_reader import parse_yaml
 
 _SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)((?:\[(?:\d+|\*)\])*)$")
 _INDEX = re.compile(r"\[(\d+|\*)\]")
@@ -84,16 +83,10 @@ def parse_value(text: str) -> Any:
     if not stripped:
         raise ScenarioError(f"empty value in --set list {text!r}")
     try:
-        value = yaml.safe_load(stripped)
-    except yaml.YAMLError:
-        raise ScenarioError(f"cannot read the value {stripped!r} (write it as YAML)") from None
-    if isinstance(value, str):  # YAML 1.1 reads 1e6 as text; a number is meant
-        try:
-            number = float(value)
-        except ValueError:
-            return value
-        return number if math.isfinite(number) else value
-    return value
+        return parse_yaml(stripped)
+    except ScenarioError as exc:
+        first = exc.message.splitlines()[0]
+        raise ScenarioError(f"cannot read the value {quote(stripped)} ({first})") from None
 
 
 def parse_assignment(option: str) -> tuple[str, list[Any]]:
