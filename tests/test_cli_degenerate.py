@@ -53,25 +53,36 @@ def invoke(*args):
     return result.exit_code, ANSI.sub("", result.stdout), ANSI.sub("", result.stderr)
 
 
-def test_a_window_without_working_time_gives_valid_results_and_claim(tmp_path):
+def test_a_window_without_working_time_exits_2_saying_why(tmp_path):
     scenario = tmp_path / "empty.yaml"
     scenario.write_text(NO_WORKING_TIME)
     out = tmp_path / "r.json"
-    code, stdout, err = invoke("run", scenario, "--out", out)
-    assert code == 0, err
-    data = strict_json(out)
-    assert data["lines"]["L1"]["buffers"][0]["mean_level"]["mean"] == 0.0
-    assert "Claim 1.0 M a year" in stdout  # the analytic check, no simulated rate
+    code, _, err = invoke("run", scenario, "--out", out)
+    assert code == 2 and "run.horizon" in err and "no working time" in err
+    assert not out.exists()
+    code, _, err = invoke("run", HERE.parent / "scenarios" / "maracay.yaml", "--horizon", "8760")
+    assert code == 2 and "--horizon 8760" in err
+
+
+def test_an_empty_window_gives_zero_not_nan(monkeypatch):
+    """The runtime rules behind the loader's check: no working time, no division."""
+    from lotflow.plant.servers import Servers
+
+    servers = Servers.__new__(Servers)
+    servers.busy_work, servers._in_service, servers.n = 0.0, {}, 2
+    servers._w0 = servers._w1 = 10.0
+    assert servers.utilisation() == 0.0
 
 
 def test_a_plant_window_in_which_no_lot_completes_gives_valid_results(tmp_path):
     out = tmp_path / "r.json"
     scenario = HERE / "scenarios" / "plant_backpressure.yaml"
-    code, _, err = invoke("run", scenario, "--horizon", "100", "--out", out)
+    # shifts start at 6 h (21,600 s): ten working minutes, far less than a lot takes
+    code, _, err = invoke("run", scenario, "--horizon", "22200", "--out", out)
     assert code == 0, err
     plant = strict_json(out)["plant"]
     assert plant["lots"]["completed"]["mean"] == 0.0
-    assert plant["range"]["utilisation"]["mean"] == 0.0
+    assert plant["range"]["utilisation"]["mean"] == 0.0 and plant["range"]["wait"]["mean"] == 0.0
 
 
 def test_a_metric_without_a_finite_value_is_an_input_error_naming_it():

@@ -27,7 +27,6 @@ TINY = """\
 name: tiny
 time_unit: min
 run: {horizon: 300, warmup: 0, replications: 2, seed: 1}
-calendar: {shifts_per_day: 2, hours_per_shift: 8, days_per_week: 5}
 lines:
   - name: L1
     buffers: [2]

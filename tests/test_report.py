@@ -42,7 +42,7 @@ def scenario_dict(name: str = "report <test> & co") -> dict:
 
 @pytest.fixture(scope="module")
 def run():
-    scenario = scenario_from_dict({**scenario_dict(), "claim": {"good_per_year": 70_000_000}})
+    scenario = scenario_from_dict(scenario_dict())
     return scenario, lotflow.run(scenario)
 
 

@@ -65,13 +65,11 @@ def execute_capacity(scenario, json_out, results_path, claim, console: Console) 
     else the scenario's own claim, else none); write ``json_out`` if given."""
     from lotflow.analysis.capacity import capacity
     from lotflow.analysis.claim import claim_check, simulated_rates
-    from lotflow.summary import stated_claim
 
     cap = capacity(scenario)
     data = load_results(results_path, scenario) if results_path is not None else None
     sim = simulated_rates(scenario, data, cap) if data is not None else None
-    target = stated_claim(scenario, claim)
-    check = claim_check(scenario, data, target, cap) if target is not None else None
+    check = claim_check(scenario, data, claim, cap)
     console.print(_table(cap, sim))
     notes = sorted({note for line in cap.lines for note in line.notes})
     for note in notes:

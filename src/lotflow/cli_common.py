@@ -24,7 +24,6 @@ console = Console()
 errors = Console(stderr=True)
 
 MAX_REPLICATIONS = 1_000_000
-MAX_WORKERS = 256  # more processes than this only thrash a machine
 
 # -- option types shared by several commands -------------------------------------------
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.")]
@@ -42,10 +41,7 @@ PrecisionOpt = Annotated[str | None, typer.Option(help="Throughput CI target, e.
 MaxReplicationsOpt = Annotated[
     int, typer.Option(help="Cap for --precision.", min=2, max=MAX_REPLICATIONS)
 ]
-WorkersOpt = Annotated[
-    int | None,
-    typer.Option(help="Worker processes (default: all cores).", min=1, max=MAX_WORKERS),
-]
+WorkersOpt = Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")]
 ClaimOpt = Annotated[
     float | None,
     typer.Option(
@@ -113,26 +109,14 @@ def parse_precision(text: str | None) -> float | None:
     return None if text is None else parse(text)
 
 
-def check_run_options(scenario, **overrides) -> None:
-    """Options that override the ``run:`` block obey its rules (the scenario's
-    bounds on horizon, warm-up, replications and seed); the message names the
-    field, e.g. ``run.replications``, and the option."""
-    from pydantic import ValidationError
+def check_run_options(scenario, **options):
+    """``scenario`` with the options that override its ``run:`` block (and
+    ``workers``) checked by the block's rules
+    (:func:`lotflow.scenario.apply_run_options`); other options are ignored."""
+    from lotflow.scenario import apply_run_options
 
-    from lotflow.scenario.models import RunBlock
-
-    given = {
-        k: v
-        for k, v in overrides.items()
-        if k in RunBlock.model_fields and v is not None and not isinstance(v, str)  # "auto"
-    }
-    try:
-        RunBlock.model_validate({**scenario.run.model_dump(), **given})
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = str(error["loc"][0]) if error["loc"] else "run"
-        option = f" (--{field} {str(given[field])[:40]})" if field in given else ""
-        raise ScenarioError(f"{error['msg']}{option}", path=f"run.{field}") from None
+    names = ("seed", "replications", "horizon", "warmup", "workers")
+    return apply_run_options(scenario, **{k: v for k, v in options.items() if k in names})
 
 
 def check_positive(option: str, value: float | None) -> None:

@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 
 from lotflow.cli_common import (
-    MAX_WORKERS,
     ClaimOpt,
     HorizonOpt,
     MaxReplicationsOpt,
@@ -38,10 +37,7 @@ def run_command(
     horizon: HorizonOpt = None,
     warmup: WarmupOpt = None,
     workers: Annotated[
-        int,
-        typer.Option(
-            help="Worker processes (results do not depend on it).", min=1, max=MAX_WORKERS
-        ),
+        int, typer.Option(help="Worker processes (results do not depend on it).")
     ] = 1,
     out: Annotated[Path | None, typer.Option(help="Write results JSON here.")] = None,
     report: Annotated[Path | None, typer.Option(help="Write an HTML report here.")] = None,
@@ -57,7 +53,7 @@ def run_command(
         "warmup": parse_warmup(warmup), "precision": parse_precision(precision),
         "max_replications": max_replications, "workers": workers,
     }  # fmt: skip
-    check_run_options(loaded, **options)
+    loaded = check_run_options(loaded, **options)
     check_outputs({"--out": out, "--report": report})
     execute_run(loaded, options, out, report, claim, console)
 

@@ -57,7 +57,7 @@ def sweep_command(
         "max_replications": max_replications, "warmup": parse_warmup(warmup),
         "precision": parse_precision(precision),
     }  # fmt: skip
-    check_run_options(loaded, **overrides)
+    loaded = check_run_options(loaded, **overrides, workers=workers)
     execute_sweep(
         loaded, set_ or [], file, overrides, store, (backend, scheduler, workers), metric,
         console,

@@ -11,15 +11,6 @@ from lotflow.numbers import bounded, duration, number, plus_minus
 STATE_COLUMNS = ("busy", "starved", "blocked", "down", "setup", "off_shift")
 
 
-def stated_claim(scenario, override: float | None = None) -> float | None:
-    """The claim to check in good parts a year: ``override`` (``--claim``), else the
-    scenario's ``claim.good_per_year``, else None (no claim check)."""
-    if override is not None:
-        return float(override)
-    claim = getattr(scenario, "claim", None)
-    return None if claim is None else float(claim.good_per_year)
-
-
 def nameplate(scenario, horizon: float, warmup: float) -> dict[str, float]:
     """Ideal output of each line over the window: working time / bottleneck ideal cycle."""
     from lotflow.engine.compiled import compile_line
@@ -155,9 +146,6 @@ def claim_table(scenario, data: dict, claim: float | None = None) -> Table | Non
     when the scenario has no year."""
     from lotflow.analysis.claim import claim_check
 
-    claim = stated_claim(scenario, claim)
-    if claim is None:
-        return None
     check = claim_check(scenario, data, claim)
     if check is None:
         return None

@@ -15,7 +15,6 @@ from lotflow.report import context
 from lotflow.report import figures_line as fl
 from lotflow.report import figures_plant as fp
 from lotflow.report.timebase import timebase
-from lotflow.summary import stated_claim
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"scale": 2}}
 
@@ -40,8 +39,7 @@ def render_report(scenario, results, claim: float | None = None) -> str:
     data, series, lots = results.data, results.series or {}, results.lots or []
     cap = capacity(scenario) if scenario.lines else None
     sim = simulated_rates(scenario, data, cap) if cap and data["lines"] else None
-    claim = stated_claim(scenario, claim)
-    check = claim_check(scenario, data, claim, cap) if cap and claim is not None else None
+    check = claim_check(scenario, data, claim, cap) if cap else None
     tb = timebase(scenario, data)
     per_hour = UNIT_PER_HOUR.get(scenario.time_unit)
     lines = bool(data["lines"])
