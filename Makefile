@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 LOTFLOW := $(VENV)/bin/lotflow
 OUT := out
+# Replications run on every core; the results do not depend on the number of workers.
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: setup run test test-fast bench lint browser clean
 
@@ -29,7 +31,7 @@ browser:
 
 run: setup
 	@mkdir -p $(OUT)
-	$(LOTFLOW) run scenarios/maracay.yaml --workers 2 --out $(OUT)/maracay.json --report $(OUT)/maracay.html
+	$(LOTFLOW) run scenarios/maracay.yaml --workers $(WORKERS) --out $(OUT)/maracay.json --report $(OUT)/maracay.html
 
 test: setup browser
 	$(PY) -m pytest -n 2 -q

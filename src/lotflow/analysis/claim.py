@@ -143,8 +143,16 @@ def simulated_per_year(scenario, data: dict, cap: Capacity) -> dict[str, np.ndar
     }
 
 
-def simulated_rates(scenario, data: dict, cap: Capacity) -> dict[str, dict]:
-    """Per line: simulated good parts per time unit of working time (and a year), 95 % CI."""
+def working_length(scenario, data: dict) -> float:
+    """Working time of the results' observation window (0 when it holds none)."""
+    return make_window(scenario, float(data["horizon"]), float(data["warmup"])).working_length
+
+
+def simulated_rates(scenario, data: dict, cap: Capacity) -> dict[str, dict] | None:
+    """Per line: simulated good parts per time unit of working time (and a year), 95 % CI;
+    None when the window holds no working time (no rate to give)."""
+    if working_length(scenario, data) <= 0:
+        return None
     if cap.working_per_year is None:
         window = make_window(scenario, float(data["horizon"]), float(data["warmup"]))
         rates = {
@@ -192,7 +200,7 @@ def claim_check(
     bottleneck = next(s for s in worst.stations if s.name == worst.bottleneck)
     simulated = sim_hours = sim_share = None
     verdict = "holds" if analytic >= claim else "fails"
-    if data is not None and data.get("lines"):
+    if data is not None and data.get("lines") and working_length(scenario, data) > 0:
         per_line = simulated_per_year(scenario, data, cap)
         total = np.sum(list(per_line.values()), axis=0)
         simulated = _stat(total)

@@ -60,8 +60,9 @@ def line_metrics(raw: LineRaw, arrays: LineArrays, window: Window, per_hour: flo
         mean_period = raw.active_time[i] / periods if periods else 0.0
         out[("stations", name, "mean_active_period")] = float(mean_period)
     _add_line_oee(out, raw, arrays, states_by_station, wall)
+    span = window.working_length  # 0 when the window holds no working time
     for b, integral in enumerate(raw.buffer_time):
-        out[("buffers", b, "mean_level")] = float(integral / window.working_length)
+        out[("buffers", b, "mean_level")] = float(integral / span) if span > 0 else 0.0
     verdicts = _bottlenecks(raw, arrays, window, states_by_station)
     for name, shares in verdicts["shares"].items():
         out[("bottleneck", "stations", name, "sole")] = shares["sole"]

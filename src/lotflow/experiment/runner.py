@@ -64,33 +64,17 @@ def run_replications(
     return sorted(results, key=lambda r: r.index)
 
 
-def run(
+def run_fixed(
     scenario,
-    *,
     seed: int | None = None,
     replications: int | None = None,
     horizon: float | None = None,
-    warmup: float | str | None = None,
+    warmup: float | None = None,
     workers: int = 1,
     on_done: Callable[[ReplicationResult], None] | None = None,
-    precision: float | None = None,
-    max_replications: int = 200,
-    on_plan: Callable[[int, str], None] | None = None,
 ) -> Results:
-    """Simulate ``scenario``; options override its ``run`` block. Returns :class:`Results`.
-
-    ``warmup="auto"`` picks the warm-up by MSER-5 and ``precision`` (a share,
-    e.g. 0.01) adds replications up to ``max_replications`` until each line's
-    throughput CI half-width is within it (:mod:`lotflow.experiment.adaptive`);
-    ``on_plan(n, what)`` then announces each batch of ``n`` replications.
-    """
-    if warmup == "auto" or precision is not None:
-        from lotflow.experiment.adaptive import run_adaptive
-
-        return run_adaptive(
-            scenario, seed, replications, horizon, warmup, workers, on_done,
-            precision, max_replications, on_plan,
-        )  # fmt: skip
+    """Simulate ``scenario`` with a fixed warm-up and replication count (options
+    override its ``run`` block); :func:`lotflow.run` also runs adaptive ones."""
     seed, replications, horizon, warmup = resolve_options(
         scenario, seed, replications, horizon, warmup
     )

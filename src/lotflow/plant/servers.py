@@ -101,11 +101,13 @@ class Servers:
         self._done(job)
 
     def utilisation(self) -> float:
-        """Busy working time over ``n`` x the window's working time (at or after t1)."""
+        """Busy working time over ``n`` x the window's working time (at or after t1);
+        0 when the window holds no working time."""
         busy = self.busy_work
         for _job, w_start in self._in_service.values():
             busy += clipped(w_start, self._w1, self._w0, self._w1)
-        return busy / (self.n * (self._w1 - self._w0))
+        capacity = self.n * (self._w1 - self._w0)
+        return busy / capacity if capacity > 0 else 0.0
 
     def jobs_in_service(self) -> list:
         return [job for job, _ in self._in_service.values()]
