@@ -106,9 +106,3 @@ class Servers:
         for _job, w_start in self._in_service.values():
             busy += clipped(w_start, self._w1, self._w0, self._w1)
         return busy / (self.n * (self._w1 - self._w0))
-
-    def jobs_in_service(self) -> list:
-        return [job for job, _ in self._in_service.values()]
-
-    def jobs_waiting(self) -> list:
-        return list(self._queue)
