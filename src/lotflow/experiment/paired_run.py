@@ -146,5 +146,10 @@ def _run(backend, tasks: list[Task], on_done) -> list[ReplicationResult]:
 
 def _run_tagged(backend, tasks: list[Task], on_done) -> list[tuple[Task, ReplicationResult]]:
     out: list[tuple[Task, ReplicationResult]] = []
-    backend.run(tasks, lambda task, result: (out.append((task, result)), on_done()))
+
+    def collect(task: Task, result: ReplicationResult) -> None:
+        out.append((task, result))
+        on_done()
+
+    backend.run(tasks, collect)
     return out

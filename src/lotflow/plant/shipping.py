@@ -66,7 +66,7 @@ class Shipping:
         self.products = products
         self.t0, self.t1 = t0, t1
         self.orders: list[Order] = []
-        self._open = {p: deque() for p in products}
+        self._open: dict[str, deque[Order]] = {p: deque() for p in products}
         self.backorders = {p: TimeAverage(t0, t1) for p in products}
         self.shipped = dict.fromkeys(products, 0)
         self._busy = False
@@ -74,7 +74,7 @@ class Shipping:
         for order in sorted(config.orders, key=lambda o: o.at):
             if order.at < t1:
                 event = env.timeout(order.at)
-                event.callbacks.append(lambda _e, o=order: self.place(o.product, o.quantity, o.due))
+                event.callbacks.append(self._placer(order.product, order.quantity, order.due))
         streams = seed.spawn(2 * len(config.demand))
         for i, demand in enumerate(config.demand):
             rngs = (
@@ -90,6 +90,14 @@ class Shipping:
             yield self.env.timeout(gap())
             quantity = max(1, round(size()))
             self.place(demand.product, quantity, self.env.now + demand.lead_time)
+
+    def _placer(self, product: str, quantity: int, due: float):
+        """An event callback that places this order when the event fires."""
+
+        def place(_event: simpy.Event) -> None:
+            self.place(product, quantity, due)
+
+        return place
 
     def place(self, product: str, quantity: int, due: float) -> Order:
         """A customer places an order now."""
