@@ -350,6 +350,15 @@ def test_state_times_sum_to_the_window():
     assert np.all(raw.state_time >= 0.0)
 
 
+def test_window_counts_events_at_the_warmup_not_at_the_horizon():
+    """An event at t counts if warmup <= t < horizon: one station of process 1
+    over the window [10, 20) makes parts at 1, 2, ...; those leaving at 10, ...,
+    19 count, the one at 20 does not."""
+    _, raw = engine_run(scenario([{"name": "M", "process": det(1.0)}], []), 10.0, 20.0)
+    assert raw.good == 10
+    assert raw.processed[0] == 10
+
+
 def test_warmup_is_excluded_from_counts():
     w0, w1 = 5_000.0, 25_000.0
     _, raw = engine_run(scenario(random_line(), [2, 1]), w0, w1, trace=60_000)
