@@ -1,4 +1,5 @@
-# lotflow: `make run` (set-up + the reference plant year) and `make test` (set-up + all tests).
+# lotflow: `make run` (set-up + the reference plant year) and `make test` (set-up + all tests,
+# with branch coverage of src/lotflow, subprocesses included; fails under the floor in pyproject).
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 VENV := .venv
@@ -34,7 +35,7 @@ run: setup
 	$(LOTFLOW) run scenarios/maracay.yaml --workers $(WORKERS) --out $(OUT)/maracay.json --report $(OUT)/maracay.html
 
 test: setup browser
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 -q --cov --cov-report=term-missing:skip-covered
 
 test-fast: setup
 	$(PY) -m pytest -n 2 -q -m "not slow and not browser"
@@ -45,6 +46,7 @@ bench: setup
 lint: setup
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy src
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .mypy_cache .coverage .coverage.*

@@ -116,6 +116,7 @@ def apply_assignment(data: dict, path: str, value: Any) -> dict:
 def _assign(node: Any, items: tuple, value: Any, done: tuple, path: str) -> None:
     head, rest = items[0], items[1:]
     where = format_items(done) or "the top level"
+    targets: list[str | int]
     if isinstance(head, str) and head != ALL:
         if not isinstance(node, dict):
             raise _missing(path, f"{where} is not a group of fields, so it has no {quote(head)}")

@@ -6,16 +6,26 @@ import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import TYPE_CHECKING
 
 from lotflow import __version__
 from lotflow.experiment.aggregate import aggregate, mean_series
 from lotflow.experiment.replication import ReplicationResult, RunSpec, run_replication
 from lotflow.results import Results
 
+if TYPE_CHECKING:
+    from lotflow.scenario.models import Scenario
+
 ENGINE_NAME = "lotflow-numba-maxplus"
 
 
-def resolve_options(scenario, seed=None, replications=None, horizon=None, warmup=None):
+def resolve_options(
+    scenario: Scenario,
+    seed: int | None = None,
+    replications: int | None = None,
+    horizon: float | None = None,
+    warmup: float | str | None = None,
+) -> tuple[int, int, float, float]:
     """Command-line style overrides of the scenario's ``run`` block, validated."""
     from lotflow.scenario.errors import ScenarioError
 
