@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from lotflow.cli_optimize import register as register_optimize
 from lotflow.scenario import ScenarioError, load_scenario
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Lot-based plant simulation.")
@@ -177,6 +178,9 @@ def compare(
         execute_compare(first, second, store, options, json_out, console)
     except ScenarioError as exc:
         fail_input(exc)
+
+
+register_optimize(app, load_or_exit, fail_input)
 
 
 def main() -> None:  # pragma: no cover - console entry point
