@@ -85,7 +85,6 @@ class Evaluator:
         self.on_replication = on_replication or (lambda: None)
         self.on_plan = on_plan or (lambda n: None)
         self.run_now = 0
-        self.reused = 0
         self._scenarios: dict[Candidate, object] = {}
 
     def prepare(self, candidate: Candidate) -> Evaluation:
@@ -122,7 +121,6 @@ class Evaluator:
         for ev, key, spec in plans:
             done = self.store.done(key)
             missing = [i for i in range(replications) if i not in done]
-            self.reused += replications - len(missing)
             tasks += [Task(spec, i, tag=key) for i in missing]
         if tasks:
             self.on_plan(len(tasks))

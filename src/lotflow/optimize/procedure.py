@@ -85,7 +85,7 @@ def optimize(scenario, spec: Spec, store, backend, seed: int | None = None, prog
         "run": {
             "wall_s": round(time.perf_counter() - started, 3),
             "replications_run": evaluator.run_now,
-            "replications_reused": evaluator.reused,
+            "records_in_store": store.count(),
         },
     }
 
