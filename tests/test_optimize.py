@@ -14,8 +14,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from ctmc_line import throughput, two_station_closed_form
 
+from ctmc_line import throughput, two_station_closed_form
 from lotflow.experiment.backends import LocalBackend
 from lotflow.experiment.store import Store
 from lotflow.optimize.procedure import optimize

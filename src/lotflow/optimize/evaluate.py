@@ -118,7 +118,7 @@ class Evaluator:
             )
             plans.append((ev, key, RunSpec(scenario, self.horizon, self.warmup, seed)))
         tasks = []
-        for ev, key, spec in plans:
+        for _, key, spec in plans:
             done = self.store.done(key)
             missing = [i for i in range(replications) if i not in done]
             tasks += [Task(spec, i, tag=key) for i in missing]

@@ -36,7 +36,8 @@ def optimize(scenario, spec: Spec, store, backend, seed: int | None = None, prog
     started = time.perf_counter()
     space = Space(spec, scenario)
     run_seed, run_reps, horizon, warmup = resolve_options(scenario)
-    seed = seed if seed is not None else spec.model.seed if spec.model.seed is not None else run_seed
+    if seed is None:
+        seed = spec.model.seed if spec.model.seed is not None else run_seed
     replications = spec.model.replications or max(run_reps, 2)
     evaluator = Evaluator(
         space, store, backend, horizon, warmup, spec.metrics(), progress.done, progress.plan

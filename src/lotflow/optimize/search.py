@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lotflow.optimize.evaluate import SIMULATED, Evaluation, Evaluator
-from lotflow.optimize.spec import Spec, one_sided_t
 from lotflow.optimize.space import Candidate, Space
+from lotflow.optimize.spec import Spec, one_sided_t
 
 MAX_PROPOSALS_PER_EVALUATION = 50  # an Optuna search stops after this many idle proposals
 POLISH_SHARE = 0.5  # share of the evaluation budget before neighbours are enqueued

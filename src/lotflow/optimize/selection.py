@@ -91,7 +91,7 @@ def _kn(spec: Spec, evaluator: Evaluator, evaluations: list[Evaluation], n0: int
     first = np.array([sense * ev.samples[metric][:n0] for ev in top])
     diffs = first[:, None, :] - first[None, :, :]
     s2 = diffs.var(axis=2, ddof=1)
-    n_max = int(math.floor(h2 * s2.max() / delta**2)) if s2.max() > 0 else 0
+    n_max = math.floor(h2 * s2.max() / delta**2) if s2.max() > 0 else 0
     alive = list(range(k))
     r = n0
     stages = 0
@@ -206,4 +206,3 @@ def confirm(spec: Spec, evaluator: Evaluator, best: Evaluation, seed: int) -> di
         "seed": fresh_seed(seed),
         "replications": replications,
     }
-

@@ -52,7 +52,7 @@ class Variable(_Model):
     def _one_kind(self) -> Variable:
         kinds = [k for k in ("integers", "choices", "length") if getattr(self, k) is not None]
         if len(kinds) != 1:
-            raise ValueError("give exactly one of integers: [lo, hi], choices: [...], length: [...]")
+            raise ValueError("give one of integers: [lo, hi], choices: [...], length: [...]")
         if self.integers is not None and self.integers[0] > self.integers[1]:
             raise ValueError(f"empty range {list(self.integers)}: the low end exceeds the high end")
         for kind in ("choices", "length"):
@@ -305,7 +305,7 @@ def _linear(node, variables, spec: Spec, where: str, text: str) -> tuple[dict[st
             known = ", ".join(variables)
             raise spec.error(f"{text!r}: unknown variable {node.id!r} (variables: {known})", where)
         if not all(isinstance(v, _NUMERIC) and not isinstance(v, bool) for v in var.values):
-            raise spec.error(f"{text!r}: variable {node.id!r} has values that are not numbers", where)
+            raise spec.error(f"{text!r}: {node.id!r} has values that are not numbers", where)
         return {node.id: 1.0}, 0.0
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
         coeffs, const = _linear(node.operand, variables, spec, where, text)
@@ -374,4 +374,3 @@ def one_sided_t(confidence: float, dof: int) -> float:
     from scipy.stats import t
 
     return math.inf if dof < 1 else float(t.ppf(confidence, dof))
-
