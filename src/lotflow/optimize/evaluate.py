@@ -143,11 +143,7 @@ class Evaluator:
                 raise self.space.spec.error(
                     f"no metric {metric!r} in the results (metric paths are the results "
                     "JSON keys with dots, e.g. lines.L1.throughput, plant.units.accepted)",
-                    "objective" if metric == self._objective() else "requirements",
+                    self.space.spec.metric_fields()[metric],
                 )
             out[metric] = np.array([r.metrics[path] for r in records], dtype=float)
         return out
-
-    def _objective(self) -> str | None:
-        objective = self.space.spec.model.objective
-        return None if objective.is_cost else objective.metric

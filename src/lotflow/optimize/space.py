@@ -75,6 +75,7 @@ class Space:
         self._order = sorted(self.names, key=lambda n: spec.variables[n].length is None)
         self.base_values: dict[str, Any] = {}
         self._check_paths()
+        self._check_metrics()
 
     # -- checks -----------------------------------------------------------------------
     def _check_paths(self) -> None:
@@ -101,11 +102,26 @@ class Space:
                         f"value {value!r} gives an invalid scenario: {exc}", f"{where}.{kind}"
                     ) from None
 
+    def _check_metrics(self) -> None:
+        """Metric paths name a line of the scenario (or one a ``length`` variable adds),
+        or the plant of a scenario that has one."""
+        lines = [line.name for line in self.base.lines]
+        for var in self.spec.variables.values():
+            if var.length is not None and var.path == "lines":
+                source = lines[var.copy_of] if var.copy_of < len(lines) else ""
+                lines += [f"{source}_copy{k}" for k in range(1, max(var.length) - len(lines) + 1)]
+        for metric, where in self.spec.metric_fields().items():
+            root, name = metric.split(".")[:2]
+            if root == "lines" and name not in lines:
+                raise self.spec.error(f"{metric!r}: no line {name!r} (lines: {lines})", where)
+            if root == "plant" and self.base.plant is None:
+                raise self.spec.error(f"{metric!r}: the scenario has no plant block", where)
+
     def _apply(self, data: dict, name: str, value: Any) -> dict:
         var: Variable = self.spec.variables[name]
         if var.length is not None:
             return resize(data, var.path, int(value), var.copy_of)
-        return apply_assignment(data, var.path, value)
+        return apply_assignment(data, var.path, var.setting(value))
 
     # -- candidates ---------------------------------------------------------------------
     def candidate(self, values: dict[str, Any]) -> Candidate:

@@ -36,7 +36,9 @@ class Variable(_Model):
     """One lever: a scenario path and its allowed values.
 
     ``integers: [lo, hi]`` (inclusive, every ``step``), ``choices: [v1, v2, ...]``
-    (any YAML values), or ``length: [n1, n2, ...]`` for a list path (``lines``):
+    (any YAML values) or ``choices: {label: value, ...}`` (the labels are the
+    variable's values in constraints, costs and answers; the values go to the
+    path, e.g. whole blocks), or ``length: [n1, n2, ...]`` for a list path (``lines``):
     the list keeps its first ``n`` items, or grows with copies of item
     ``copy_of`` renamed ``<name>_copy<k>``.
     """
@@ -44,7 +46,7 @@ class Variable(_Model):
     path: str
     integers: tuple[int, int] | None = None
     step: PositiveInt = 1
-    choices: list[Any] | None = Field(default=None, min_length=1)
+    choices: list[Any] | dict[Any, Any] | None = Field(default=None, min_length=1)
     length: list[PositiveInt] | None = Field(default=None, min_length=1)
     copy_of: Annotated[int, Field(ge=0, strict=True)] = 0
 
@@ -66,7 +68,11 @@ class Variable(_Model):
         """Every allowed value, in order."""
         if self.integers is not None:
             return list(range(self.integers[0], self.integers[1] + 1, self.step))
-        return list(self.choices if self.choices is not None else self.length)
+        return list(self.choices if self.choices is not None else self.length)  # dict: labels
+
+    def setting(self, value: Any) -> Any:
+        """What a value writes at the path (a labelled choice's value, else itself)."""
+        return self.choices[value] if isinstance(self.choices, dict) else value
 
 
 class Requirement(_Model):
@@ -222,13 +228,20 @@ class Spec:
         """An input error attributed to this spec file."""
         return ScenarioError(message, file=self.file, path=path)
 
+    def metric_fields(self) -> dict[str, str]:
+        """Every results metric the spec reads -> the spec field that names it first."""
+        objective = self.model.objective
+        out = {}
+        if not objective.is_cost:
+            side = "maximize" if objective.sense > 0 else "minimize"
+            out[objective.metric] = f"objective.{side}"
+        for i, req in enumerate(self.model.requirements):
+            out.setdefault(req.metric, f"requirements[{i}].metric")
+        return out
+
     def metrics(self) -> list[str]:
         """Every results metric the spec reads: the objective's, then the requirements'."""
-        out = [] if self.model.objective.is_cost else [self.model.objective.metric]
-        for req in self.model.requirements:
-            if req.metric not in out:
-                out.append(req.metric)
-        return out
+        return list(self.metric_fields())
 
 
 def load_spec(path: str | Path) -> Spec:
@@ -352,10 +365,13 @@ def _check_costs(spec: Spec) -> None:
 
 
 def _check_objective(spec: Spec) -> None:
-    for i, metric in enumerate(spec.metrics()):
-        if not re.fullmatch(r"[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)+", metric):
-            where = "objective" if i == 0 and not spec.model.objective.is_cost else "requirements"
-            raise spec.error(f"{metric!r} is not a metric path (e.g. lines.L1.throughput)", where)
+    for metric, where in spec.metric_fields().items():
+        if not re.fullmatch(r"(lines|plant)(\.[A-Za-z0-9_\-]+)+", metric):
+            raise spec.error(
+                f"{metric!r} is not a metric path (lines.<line>.<metric> or plant.<metric>, "
+                "e.g. lines.L1.throughput, plant.units.accepted)",
+                where,
+            )
 
 
 def _is_number(value: Any) -> bool:
