@@ -20,7 +20,7 @@ LOTFLOW = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "lotflow"
 SCENARIO = {
     "name": "resume",
     "time_unit": "cycle",
-    "run": {"horizon": 400000, "warmup": 1000, "replications": 4, "seed": 5},
+    "run": {"horizon": 200000, "warmup": 1000, "replications": 4, "seed": 5},
     "lines": [
         {
             "name": "L1",
