@@ -12,11 +12,16 @@ $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv || \
 		python3 -m pip install --user --quiet --break-system-packages uv
 
+# Bytecode is compiled at install (this machine sets PYTHONDONTWRITEBYTECODE=1, so
+# otherwise every command would compile every module it imports), and the engine's
+# numba cache is filled, so no user command compiles anything (docs/performance.md).
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 setup: $(VENV)/.synced
+	@$(PY) -m compileall -q src >/dev/null
+	@$(PY) -m lotflow.engine.precompile
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || ( (apt-get update -qq || true) && \
@@ -24,7 +29,7 @@ browser:
 
 run: setup
 	@mkdir -p $(OUT)
-	$(LOTFLOW) run scenarios/maracay.yaml --out $(OUT)/maracay.json --report $(OUT)/maracay.html
+	$(LOTFLOW) run scenarios/maracay.yaml --workers 2 --out $(OUT)/maracay.json --report $(OUT)/maracay.html
 
 test: setup browser
 	$(PY) -m pytest -n 2 -q
