@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import TYPE_CHECKING
 
 from lotflow import __version__
+from lotflow.engine.precompile import load_engine
 from lotflow.experiment.aggregate import aggregate, mean_series
 from lotflow.experiment.replication import ReplicationResult, RunSpec, run_replication
 from lotflow.results import Results
@@ -55,6 +56,7 @@ def run_replications(
 
     With one worker the lines of a replication run on threads (the kernel
     releases the GIL); with several, each process runs whole replications.
+    Worker processes are forked after the kernel is loaded, so none loads it.
     """
     results: list[ReplicationResult] = []
     if workers <= 1 or len(indices) <= 1:
@@ -64,6 +66,7 @@ def run_replications(
             if on_done:
                 on_done(result)
     else:
+        load_engine()  # the forked workers inherit the compiled kernel
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(run_replication, spec, index) for index in indices]
             for future in as_completed(futures):
