@@ -150,7 +150,12 @@ def commands(tmp: Path, repeats: int) -> list[dict]:
     ]
     rows = []
     for label, cmd in cases:
-        timed(cmd)  # fills numba's cache if it is empty; not counted
+        try:
+            timed(cmd)  # fills numba's cache if it is empty; not counted
+        except RuntimeError as exc:  # e.g. a CLI without --version: say so, go on
+            rows.append({"what": label, "error": str(exc).splitlines()[0]})
+            print(f"  {label}: {rows[-1]['error']}", flush=True)
+            continue
         rows.append(dict(repeated(cmd, repeats), what=label))
         print(f"  {label}: best {rows[-1]['best_s']:.2f} s", flush=True)
     return rows
@@ -267,6 +272,9 @@ def markdown(report: dict) -> str:
     ]
     lines.append("|---|--:|--:|--:|--:|")
     for r in report["commands"]:
+        if "error" in r:
+            lines.append(f"| {r['what']} | failed | | | |")
+            continue
         lines.append(
             f"| {r['what']} | {r['best_s']:.2f} | {r['median_s']:.2f} | {r['cpu_s']:.2f} "
             f"| {r['rss_mb']:.0f} |"
