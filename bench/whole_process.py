@@ -207,7 +207,9 @@ def cost_per_part_station(stations: int, buffers: list[int], target_s: float) ->
 def first_runs(tmp: Path, lengths: list[int], cost_stations: list[int], args) -> tuple:
     """Sections 2 and 3: cold and new-length first runs per length, then costs."""
     base = tmp / "cache-base"
-    timed([LOTFLOW, "run", str(write_scenario(line_scenario(hours=10), tmp))], with_cache(base))
+    if lengths and not args.no_new_length:
+        ref10 = write_scenario(line_scenario(hours=10), tmp)
+        timed([LOTFLOW, "run", str(ref10)], with_cache(base))
     cold, cost = [], []
     for n in sorted(set(lengths) | set(cost_stations)):
         scenario = str(write_scenario(line_scenario(n, hours=100), tmp))
