@@ -258,6 +258,7 @@ def simpy_ratio(tmp: Path, simpy_hours: float, workers: int = 2) -> dict:
         "simpy_measured_s": sp["wall_s"],
         "simpy_sim_s": inner["sim_s"],
         "simpy_s": simpy_s,
+        "simpy_measured_cpu_s": sp["cpu_s"],
         "simpy_throughput_per_h": statistics.mean(inner["throughput_per_h"]),
         "ratio": simpy_s / lot["wall_s"],
     }
@@ -318,6 +319,9 @@ def markdown(report: dict) -> str:
             f"| plain SimPy (bench/simpy_plain.py){scaled} | {r['simpy_s']:.0f} "
             f"| {r['simpy_throughput_per_h']:.0f} |",
             f"| **ratio** | **{r['ratio']:,.0f}x** | |",
+            "",
+            f"CPU s (the process and its workers): lotflow {r['lotflow_cpu_s']:.1f}, "
+            f"SimPy {r['simpy_measured_cpu_s']:.1f} for 4 x {r['simpy_hours']:g} h.",
         ]
     return "\n".join(lines)
 
