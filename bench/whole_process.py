@@ -218,10 +218,14 @@ def first_runs(tmp: Path, lengths: list[int], cost_stations: list[int], args) ->
             row = {"stations": n}
             fresh = timed([LOTFLOW, "run", scenario], with_cache(cache))
             row["cold_s"], row["cold_rss_mb"] = fresh["wall_s"], fresh["rss_mb"]
+            row["cold_cpu_s"] = fresh["cpu_s"]
             if not args.no_new_length:
-                shutil.copytree(base, tmp / f"cache-new-{n}")
-                new = timed([LOTFLOW, "run", scenario], with_cache(tmp / f"cache-new-{n}"))
+                copy_of_base = tmp / f"cache-new-{n}"
+                if base.exists():  # numba may have cached nothing (e.g. compiled ahead)
+                    shutil.copytree(base, copy_of_base)
+                new = timed([LOTFLOW, "run", scenario], with_cache(copy_of_base))
                 row["new_length_s"], row["new_length_rss_mb"] = new["wall_s"], new["rss_mb"]
+                row["new_length_cpu_s"] = new["cpu_s"]
             cold.append(row)
             print(f"  first run, {n} stations: cold {row['cold_s']:.1f} s", flush=True)
         if n in cost_stations:
@@ -283,16 +287,19 @@ def markdown(report: dict) -> str:
             f"| {r['rss_mb']:.0f} |"
         )
     if report["first_runs"]:
-        lines += ["", "| stations (100 h) | cold cache (s) | peak RSS (MB) | new length (s) "
-                  "| peak RSS (MB) |", "|--:|--:|--:|--:|--:|"]  # fmt: skip
+        lines += ["", "| stations (100 h) | cold cache, wall (s) | CPU (s) | peak RSS (MB) "
+                  "| new length, wall (s) | CPU (s) | peak RSS (MB) |",
+                  "|--:|--:|--:|--:|--:|--:|--:|"]  # fmt: skip
         for r in report["first_runs"]:
             new = (
-                f"{r['new_length_s']:.1f} | {r['new_length_rss_mb']:.0f}"
+                f"{r['new_length_s']:.1f} | {r['new_length_cpu_s']:.1f} "
+                f"| {r['new_length_rss_mb']:.0f}"
                 if "new_length_s" in r
-                else "- | -"
+                else "- | - | -"
             )
             lines.append(
-                f"| {r['stations']} | {r['cold_s']:.1f} | {r['cold_rss_mb']:.0f} | {new} |"
+                f"| {r['stations']} | {r['cold_s']:.1f} | {r['cold_cpu_s']:.1f} "
+                f"| {r['cold_rss_mb']:.0f} | {new} |"
             )
     if report["cost"]:
         sizes = list(report["cost"][0]["ns_per_part_station"])
