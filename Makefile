@@ -9,7 +9,7 @@ OUT := out
 # Replications run on every core; the results do not depend on the number of workers.
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: setup run test test-fast bench lint browser clean
+.PHONY: setup run test test-fast bench bench-process lint browser clean
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv || \
@@ -42,6 +42,10 @@ test-fast: setup
 
 bench: setup
 	$(PY) bench/run.py
+
+# Whole processes as a user waits for them (issue 12); e.g. BENCH_ARGS="--lengths 2,6,9 --simpy-hours 100"
+bench-process: setup
+	$(PY) bench/whole_process.py $(BENCH_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check src tests bench
