@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from lotflow.io import OutputError, check_target
-from lotflow.scenario import ScenarioError, load_scenario
+from lotflow.scenario import ScenarioError
 
 console = Console()
 errors = Console(stderr=True)
@@ -86,6 +86,8 @@ def input_errors(scenario_file: Path | str | None = None) -> Callable:
 def load_or_exit(path: Path):
     """The scenario at ``path``, or exit 2 with the loader's message."""
     try:
+        from lotflow.scenario import load_scenario
+
         return load_scenario(path)
     except ScenarioError as exc:
         fail_input(exc)
