@@ -9,7 +9,7 @@ OUT := out
 # Replications run on every core; the results do not depend on the number of workers.
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: setup run test test-fast bench bench-process lint browser clean
+.PHONY: setup run test test-nojit test-fast bench bench-process lint browser clean
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv || \
@@ -36,6 +36,12 @@ run: setup
 
 test: setup browser
 	$(PY) -m pytest -n 2 -q --cov --cov-report=term-missing:skip-covered
+
+# The engine's rule tests with numba's JIT off (the kernel as plain Python: slow, but
+# it can be stepped through), with the coverage of the engine's own lines.
+test-nojit: setup
+	NUMBA_DISABLE_JIT=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_engine_rules.py \
+		--cov=lotflow.engine --cov=lotflow.streams --cov=lotflow.dists --cov-report=term-missing
 
 test-fast: setup
 	$(PY) -m pytest -n 2 -q -m "not slow and not browser"
