@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 from lotflow import ScenarioError, load_scenario
 from lotflow.cli import app
 from lotflow.scenario import Scenario, scenario_from_dict
+from lotflow.scenario.plain_data import MAX_NODES
 from lotflow.scenario.yaml_reader import parse_yaml
 
 HERE = Path(__file__).parent
@@ -171,11 +172,17 @@ def test_alias_expansion_is_bounded(width, levels):
     rows = ["a0: &a0 [" + ", ".join(["x"] * width) + "]"]
     rows += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]" for i in range(1, levels)]
     text = "\n".join([*rows, f"name: *a{levels - 1}", ""])
+    sizes = [1 + width]
+    for _ in range(1, levels):
+        sizes.append(1 + width * sizes[-1])
+    total = 1 + sum(1 + size for size in sizes) + 1 + sizes[-1]
     try:
         parse_yaml(text)
     except ScenarioError as exc:
         assert "expands" in exc.message
-        assert width**levels > 100_000
+        assert total > MAX_NODES
+    else:
+        assert total <= MAX_NODES
 
 
 @settings(max_examples=40, deadline=None)
