@@ -261,3 +261,16 @@ def test_validate_as_a_process(hostile_dir, name):
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     assert len(proc.stderr.strip().splitlines()) <= MAX_LINES
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=yaml_text | st.sampled_from(list(HOSTILE_FILES.values())))
+def test_validate_command_on_random_input(tmp_path_factory, text):
+    """``lotflow validate``: exit 0 or exit 2 with one screen, never a traceback."""
+    path = tmp_path_factory.mktemp("cli") / "fuzz.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    err = ANSI.sub("", result.stderr)
+    assert result.exit_code in (0, 2), (result.exit_code, err, result.exception)
+    assert "Traceback" not in result.stdout + err
+    assert len(err.strip().splitlines()) <= MAX_LINES and len(err) <= MAX_CHARS
