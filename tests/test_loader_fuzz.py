@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 from lotflow import ScenarioError, load_scenario
 from lotflow.cli import app
 from lotflow.scenario import Scenario, scenario_from_dict
+from lotflow.scenario.plain_data import MAX_NODES
 from lotflow.scenario.yaml_reader import parse_yaml
 
 HERE = Path(__file__).parent
@@ -171,11 +172,17 @@ def test_alias_expansion_is_bounded(width, levels):
     rows = ["a0: &a0 [" + ", ".join(["x"] * width) + "]"]
     rows += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]" for i in range(1, levels)]
     text = "\n".join([*rows, f"name: *a{levels - 1}", ""])
+    sizes = [1 + width]
+    for _ in range(1, levels):
+        sizes.append(1 + width * sizes[-1])
+    total = 1 + sum(1 + size for size in sizes) + 1 + sizes[-1]
     try:
         parse_yaml(text)
     except ScenarioError as exc:
         assert "expands" in exc.message
-        assert width**levels > 100_000
+        assert total > MAX_NODES
+    else:
+        assert total <= MAX_NODES
 
 
 @settings(max_examples=40, deadline=None)
@@ -254,3 +261,16 @@ def test_validate_as_a_process(hostile_dir, name):
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     assert len(proc.stderr.strip().splitlines()) <= MAX_LINES
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=yaml_text | st.sampled_from(list(HOSTILE_FILES.values())))
+def test_validate_command_on_random_input(tmp_path_factory, text):
+    """``lotflow validate``: exit 0 or exit 2 with one screen, never a traceback."""
+    path = tmp_path_factory.mktemp("cli") / "fuzz.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    err = ANSI.sub("", result.stderr)
+    assert result.exit_code in (0, 2), (result.exit_code, err, result.exception)
+    assert "Traceback" not in result.stdout + err
+    assert len(err.strip().splitlines()) <= MAX_LINES and len(err) <= MAX_CHARS

@@ -92,7 +92,7 @@ def test_recursive_alias_is_refused(tmp_path):
 @pytest.mark.parametrize("opening", ["[", "{a: ", "- "])
 def test_deep_nesting_is_an_error_not_a_recursion_error(tmp_path, opening):
     if opening == "- ":
-        text = "name:\n" + "".join(" " * (i + 1) + "-\n" for i in range(2000))
+        text = "name:\n" + "".join(" " * (i + 1) + "-\n" for i in range(1000))
     else:
         closing = "]" if opening == "[" else "}"
         text = "name: " + opening * 3000 + "1" + closing * 3000 + "\n"

@@ -19,7 +19,7 @@ from lotflow.scenario.fields import (
     NonNegativeDuration,
 )
 
-MAX_EMPIRICAL_VALUES = 100_000
+MAX_EMPIRICAL_VALUES = 10_000
 
 
 class Deterministic(Model):

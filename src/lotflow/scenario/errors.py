@@ -74,33 +74,40 @@ class ScenarioError(Exception):
         file: str | None = None,
         path: str | None = None,
         problems: tuple[Problem, ...] = (),
+        count: int | None = None,
     ):
         self.message = message
         self.file = file
         self.path = path
         self.problems = problems or (Problem(path, message),)
+        self.count = max(count or 0, len(self.problems))
         super().__init__(self.render())
 
     @classmethod
-    def of(cls, problems: list[Problem], file: str | None = None) -> ScenarioError:
-        """One error for all ``problems`` (at least one)."""
+    def of(
+        cls, problems: list[Problem], file: str | None = None, count: int | None = None
+    ) -> ScenarioError:
+        """One error for ``problems`` (at least one); ``count``: how many there are
+        in all when only the first few were described."""
         first = problems[0]
-        return cls(first.message, file=file, path=first.path, problems=tuple(problems))
+        return cls(first.message, file=file, path=first.path, problems=tuple(problems), count=count)
 
     def render(self) -> str:
-        if len(self.problems) == 1:
+        if self.count == 1:
             where = ": ".join(part for part in (self.file, self.path) if part)
             return _fit(f"{where}: {self.message}" if where else self.message)
-        head = f"{len(self.problems)} problems"
+        head = f"{self.count} problems"
         lines = [f"{self.file}: {head}" if self.file else head]
         lines += [f"  {clip(p.render())}" for p in self.problems[:MAX_SHOWN]]
-        if len(self.problems) > MAX_SHOWN:
-            lines.append(f"  ... and {len(self.problems) - MAX_SHOWN} more")
+        if self.count > MAX_SHOWN:
+            lines.append(f"  ... and {self.count - MAX_SHOWN} more")
         return _fit("\n".join(lines))
 
     def in_file(self, file: str) -> ScenarioError:
         """The same error, attributed to ``file``."""
-        return ScenarioError(self.message, file=file, path=self.path, problems=self.problems)
+        return ScenarioError(
+            self.message, file=file, path=self.path, problems=self.problems, count=self.count
+        )
 
 
 def format_path(loc: tuple) -> str:

@@ -17,6 +17,8 @@ from lotflow.scenario.models import Scenario
 from lotflow.scenario.plain_data import check_plain_data
 from lotflow.scenario.yaml_reader import read_yaml_file
 
+MAX_DESCRIBED = 100  # problems described one by one; the message shows the first few
+
 
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate the scenario at ``path``."""
@@ -45,7 +47,9 @@ def scenario_from_dict(data: Any) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError.of([_problem(e) for e in exc.errors(include_url=False)]) from None
+        errors = exc.errors(include_url=False)
+        described = [_problem(e) for e in errors[:MAX_DESCRIBED]]
+        raise ScenarioError.of(described, count=len(errors)) from None
     check_scenario(scenario)
     return scenario
 

@@ -38,7 +38,7 @@ def apply_run_options(
         for name, value in zip(RUN_OPTIONS, (seed, replications, horizon, warmup), strict=True)
         if value is not None and not (name == "warmup" and value == AUTO)
     }
-    problems = []
+    problems, hidden = [], 0
     if workers is not None:
         try:
             _WORKERS.validate_python(workers)
@@ -52,8 +52,9 @@ def apply_run_options(
             scenario = scenario_from_dict(data)
         except ScenarioError as exc:
             problems += [_as_option(p, given) for p in exc.problems]
+            hidden = exc.count - len(exc.problems)
     if problems:
-        raise ScenarioError.of(problems)
+        raise ScenarioError.of(problems, count=len(problems) + hidden)
     return scenario
 
 

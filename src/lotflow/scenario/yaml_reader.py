@@ -24,8 +24,10 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from lotflow.scenario.errors import ScenarioError, clip, quote
 from lotflow.scenario.plain_data import MAX_DEPTH, MAX_DIGITS, MAX_NODES
 
-MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_FILE_BYTES = 1024 * 1024
 
+_TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep (a scenario needs fewer than 10)"
+_TOO_BIG = f"the document expands (aliases included) to more than {MAX_NODES:,} values"
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -55,12 +57,7 @@ class ScenarioLoader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise ComposerError(
-                    None,
-                    None,
-                    f"nested more than {MAX_DEPTH} levels deep (a scenario needs fewer than 10)",
-                    self.peek_event().start_mark,
-                )
+                raise ComposerError(None, None, _TOO_DEEP, self.peek_event().start_mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -151,21 +148,42 @@ def _expanded_size(node: Node, sizes: dict[int, int], open_: set[int]) -> int:
     for child in children:
         total += _expanded_size(child, sizes, open_)
         if total > MAX_NODES:
-            raise ComposerError(
-                None,
-                None,
-                f"the document expands (aliases included) to more than {MAX_NODES:,} values",
-                node.start_mark,
-            )
+            raise ComposerError(None, None, _TOO_BIG, node.start_mark)
     open_.discard(id(node))
     sizes[id(node)] = total
     return total
+
+
+def _check_shape(text: str) -> None:
+    """Count values and nesting with libyaml's fast event parser (when installed)
+    before the pure-Python loader, which takes about a minute for a million values.
+    A syntax error is left to the loader, which reports it the same way everywhere."""
+    if not yaml.__with_libyaml__:
+        return
+    events = yaml.parse(text, Loader=yaml.CSafeLoader)
+    depth = nodes = 0
+    while True:
+        try:
+            event = next(events)
+        except (StopIteration, yaml.YAMLError):
+            return
+        if isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            continue
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ComposerError(None, None, _TOO_DEEP, event.start_mark)
+        nodes += isinstance(event, yaml.NodeEvent)
+        if nodes > MAX_NODES:
+            raise ComposerError(None, None, _TOO_BIG, event.start_mark)
 
 
 def parse_yaml(text: str) -> Any:
     """The data of one YAML document (``None`` if empty); :class:`ScenarioError` if
     it is not valid YAML or exceeds the bounds of this module."""
     try:
+        _check_shape(text)
         loader = ScenarioLoader(text)
         try:
             node = loader.get_single_node()
