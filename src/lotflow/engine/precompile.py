@@ -103,7 +103,7 @@ def load_engine() -> None:
 
 def precompile() -> float:
     """Simulate the two tiny scenarios; returns the seconds it took."""
-    from lotflow.experiment.runner import run
+    from lotflow.experiment.api import run
     from lotflow.scenario import scenario_from_dict
 
     started = time.perf_counter()
