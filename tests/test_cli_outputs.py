@@ -93,6 +93,14 @@ def test_run_with_the_same_file_for_out_and_report_exits_2(tmp_path, no_simulati
     assert code == 2 and "same file" in out and not target.exists()
 
 
+def test_an_output_naming_the_scenario_exits_2_and_keeps_it(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(TWO_MACHINE.read_text())
+    code, out, _ = invoke("capacity", scenario, "--json", scenario)
+    assert code == 2 and "the input" in out
+    assert scenario.read_text() == TWO_MACHINE.read_text()
+
+
 def test_capacity_json_on_a_character_device_writes_through_and_keeps_the_device(tmp_path):
     if not ROOT:
         pytest.skip("mknod needs root")

@@ -19,11 +19,11 @@ from rich.console import Console
 
 from lotflow.io import OutputError, check_target
 from lotflow.scenario import ScenarioError, load_scenario
+from lotflow.scenario.fields import MAX_REPLICATIONS
 
 console = Console()
 errors = Console(stderr=True)
 
-MAX_REPLICATIONS = 1_000_000
 
 # -- option types shared by several commands -------------------------------------------
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.")]
@@ -127,14 +127,17 @@ def check_positive(option: str, value: float | None) -> None:
 
 
 # -- output targets ----------------------------------------------------------------------
-def check_outputs(targets: dict[str, Path | str | None], stdout: bool = False) -> None:
+def check_outputs(
+    targets: dict[str, Path | str | None], stdout: bool = False, inputs: Iterable[Path] = ()
+) -> None:
     """Refuse bad output targets before any work (``{"--out": path, ...}``).
 
-    Each target must be writable by :func:`lotflow.io.write_atomic` and no two
-    options may name the same file. ``-`` means the standard output where the
-    command allows it (``stdout``).
+    Each target must be writable by :func:`lotflow.io.write_atomic`, no two
+    options may name the same file, and none may name one of the ``inputs``
+    (the scenario). ``-`` means the standard output where the command allows
+    it (``stdout``).
     """
-    seen: dict[str, str] = {}
+    seen = {str(Path(p).resolve()): f"the input {p}" for p in inputs}
     for option, path in targets.items():
         if path is None or (stdout and str(path) == "-"):
             continue
@@ -148,9 +151,3 @@ def check_outputs(targets: dict[str, Path | str | None], stdout: bool = False) -
         if key in seen and not Path(path).is_char_device():
             raise OutputError(f"{option} and {seen[key]} name the same file {path}")
         seen[key] = option
-
-
-def print_lines(lines: Iterable[str]) -> None:
-    """Print plain lines (no markup, no highlighting) on the standard console."""
-    for line in lines:
-        console.print(line, markup=False, highlight=False)

@@ -54,7 +54,7 @@ def run_command(
         "max_replications": max_replications, "workers": workers,
     }  # fmt: skip
     loaded = check_run_options(loaded, **options)
-    check_outputs({"--out": out, "--report": report})
+    check_outputs({"--out": out, "--report": report}, inputs=[scenario])
     execute_run(loaded, options, out, report, claim, console)
 
 
