@@ -89,6 +89,7 @@ def test_time_metrics_carry_units_and_hours():
 def test_an_interval_that_crosses_a_bound_is_clipped():
     assert bounded(0.941, 0.100, 0.0, 1.0) == "0.941 [0.841, 1.000]"
     assert bounded(0.5, 0.1, 0.0, 1.0) == "0.500 ± 0.100"
+    assert bounded(5_640.0, 34_987.0, 0.0, float("inf"), 0) == "5,640 [0, 40,627]"
 
 
 def test_the_plant_table_shows_tests_and_retests():
@@ -106,7 +107,7 @@ def test_the_plant_table_shows_tests_and_retests():
     console.print(plant_table(plant, "s"))
     text = console.export_text()
     assert "of which retests" in text and "accepted + rejected = tested" in text
-    assert "5,400.0 s (1.50 h)" in text and "0.941 [0.841, 1.000]" in text
+    assert "5,400 ± 0 s (1.50 h)" in text and "0.941 [0.841, 1.000]" in text
 
 
 LINE = {
