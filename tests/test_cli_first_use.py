@@ -199,3 +199,15 @@ def test_the_cli_starts_without_the_heavy_libraries(args):
     heavy = {"scipy", "pandas", "pyarrow", "plotly", "dask", "jinja2", "numba"}
     assert not heavy & {m.split(".")[0] for m in modules}
     assert not any(m.startswith("lotflow.engine") for m in modules)
+
+
+def test_names_that_look_like_console_markup_are_printed_as_written(tmp_path):
+    spec = scenario(1)
+    spec["name"] = "x[/]y [bold]z"
+    spec["lines"][0]["name"] = "[/]"
+    spec["lines"][0]["stations"][0]["name"] = "[red]"
+    file = tmp_path / "markup.yaml"
+    file.write_text(yaml.safe_dump(spec))
+    code, stdout, err = invoke("run", file, "--replications", "1", "--horizon", "200")
+    assert code == 0, err
+    assert "[/] / [red]" in stdout and "x[/]y [bold]z" in stdout

@@ -188,3 +188,12 @@ def test_an_existing_file_keeps_its_mode(tmp_path):
 def test_a_path_naming_no_file_is_refused(tmp_path, bad):
     with pytest.raises(OutputError):
         lotflow_io.check_target(bad)
+
+
+def test_a_sweep_store_on_a_read_only_file_system_exits_2(tmpfs, no_simulation):
+    directory = tmpfs("ro,size=64k")
+    for store in (directory / "store", directory):
+        code, out, uncaught = invoke(
+            "sweep", TWO_MACHINE, "--store", store, "--set", "lines[0].buffers[0]=1,2"
+        )
+        assert uncaught is None and code == 2 and one_line_error(out), out

@@ -16,13 +16,15 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from lotflow.io import OutputError, check_target
 from lotflow.scenario import ScenarioError, load_scenario
 from lotflow.scenario.fields import MAX_REPLICATIONS
 
-console = Console()
-errors = Console(stderr=True)
+# No console markup: names from scenarios (``[red]``, ``[/]``) are printed as written.
+console = Console(markup=False)
+errors = Console(stderr=True, markup=False)
 
 
 # -- option types shared by several commands -------------------------------------------
@@ -54,7 +56,7 @@ ClaimOpt = Annotated[
 def fail_input(message: object) -> NoReturn:
     """Print one clear line for invalid input (stderr) and exit with code 2."""
     text = " ".join(str(message).split()) if "\n" not in str(message) else str(message)
-    errors.print(f"[bold red]error:[/] {text}", markup=True, highlight=False, soft_wrap=True)
+    errors.print(Text("error:", style="bold red"), text, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 

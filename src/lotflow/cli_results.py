@@ -55,7 +55,7 @@ def execute_results(store_dir: Path, fmt: str, out, all_metrics: bool, metrics, 
             console.print(table)
         else:
             buffer = io.StringIO()
-            Console(file=buffer, width=200).print(table)
+            Console(file=buffer, width=200, markup=False).print(table)
             write_atomic(out, buffer.getvalue())
         return
     if metrics:

@@ -66,7 +66,7 @@ def summary_tables(scenario, results, claim: float | None = None) -> list[Table]
     )
     output.caption = (
         "share of nameplate: good parts over the ideal output of the working time; "
-        "\\[lo, hi]: the 95 % interval clipped at 0"
+        "[lo, hi]: the 95 % interval clipped at 0"
     )
     tables = [output, states_table(data)]
     if "plant" in data:
@@ -133,7 +133,7 @@ def plant_table(plant: dict, time_unit: str) -> Table:
     table = Table(
         title="Plant: lots, parts, range, storage, shipping (95 % CI)",
         caption="accepted + rejected = tested; a retested lot counts in each of its tests. "
-        "\\[lo, hi]: the 95 % interval clipped to what the figure can be (a share lies in "
+        "[lo, hi]: the 95 % interval clipped to what the figure can be (a share lies in "
         "0..1, a count or a time is >= 0); hours are of the mean",
     )
     table.add_column("measure")
