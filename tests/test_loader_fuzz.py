@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import re
 import string
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,7 +144,8 @@ def test_mutated_scenario_text(tmp_path_factory, data, text):
     lines = text.splitlines()
     for _ in range(data.draw(st.integers(1, 4))):
         i = data.draw(st.integers(0, len(lines) - 1))
-        action = data.draw(st.sampled_from(["delete", "repeat", "cut", "number", "alias"]))
+        actions = ["delete", "repeat", "cut", "number", "alias", "tag"]
+        action = data.draw(st.sampled_from(actions))
         if action == "delete":
             del lines[i]
         elif action == "repeat":
@@ -153,6 +157,9 @@ def test_mutated_scenario_text(tmp_path_factory, data, text):
                 st.sampled_from(["1e308", "-0.0", ".nan", ".inf", "9" * 5000, "1e-9", "0x10"])
             )
             lines[i] = re.sub(r"\d+(\.\d+)?", number, lines[i], count=1)
+        elif action == "tag":
+            tag = data.draw(st.sampled_from(["!!float", "!!int", "!!bool", "!!timestamp", "!x"]))
+            lines[i] = lines[i].replace(": ", f": {tag} ", 1)
         else:
             lines[i] = re.sub(r": (\S)", r": &z \1", lines[i], count=1) + "\nx-bomb: [*z, *z]"
     load_file(tmp_path_factory.mktemp("t"), "\n".join(lines) + "\n")
@@ -233,3 +240,17 @@ def test_validate_hostile_files_exit_2_on_one_screen(hostile_dir, name):
     assert "Traceback" not in result.stdout + err
     assert err.startswith("error: ") and str(target) in err
     assert len(err.strip().splitlines()) <= MAX_LINES and len(err) <= MAX_CHARS, err[:3000]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["bomb.yaml", "deep.yaml", "binary.yaml"])
+def test_validate_as_a_process(hostile_dir, name):
+    """The installed command, as a user runs it: exit 2, no traceback, one screen."""
+    env = dict(os.environ, NO_COLOR="1", COLUMNS="200")
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "lotflow"), "validate", str(hostile_dir / name)],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert len(proc.stderr.strip().splitlines()) <= MAX_LINES

@@ -112,6 +112,14 @@ def test_huge_integer_is_an_error(tmp_path):
     assert "5000 digits" in error.message and "line 4" in error.message
 
 
+@pytest.mark.parametrize(
+    "value", ["!!float abc", "!!int abc", "!!bool maybe", "!!timestamp xyz", "!!int 0x"]
+)
+def test_explicit_tags_that_do_not_fit_the_value(tmp_path, value):
+    error = load_text(tmp_path, f"name: {value}\n")
+    assert "cannot read this value as" in error.message and "line 1" in error.message
+
+
 def test_python_tags_are_not_constructed(tmp_path):
     error = load_text(tmp_path, "name: !!python/object/apply:os.system ['echo hi']\n")
     assert "constructor" in error.message
@@ -356,3 +364,32 @@ def test_horizon_is_bounded_by_the_hourly_counters_it_would_need():
     with pytest.raises(ScenarioError) as info:
         scenario_from_dict(data)
     assert info.value.path == "run.horizon" and "hourly output counters" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "needle"),
+    [("a\x1b[31mred", "printable"), ("L" * 500, "at most 100 characters"), ("", "at least 1")],
+)
+def test_names_are_short_printable_text(name, needle):
+    data = good_data()
+    data["lines"][0]["name"] = name
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(data)
+    assert info.value.path == "lines[0].name" and needle in info.value.message
+
+
+def test_any_error_fits_one_screen():
+    error = ScenarioError("x" * 10_000 + "\n" * 100, file="f.yaml", path="a." * 2000 + "b")
+    assert_short(error)
+
+
+def test_sweep_files_are_read_like_scenarios(tmp_path):
+    from lotflow.experiment.sweep import load_sweep_file
+
+    rows = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    rows += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    path = tmp_path / "sweep.yaml"
+    path.write_text("\n".join([*rows, "set: {run.seed: *a9}", ""]))
+    with pytest.raises(ScenarioError) as info:
+        load_sweep_file(path)
+    assert info.value.file == str(path) and "expands" in assert_short(info.value)

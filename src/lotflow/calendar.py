@@ -20,8 +20,9 @@ from functools import cached_property
 
 import numpy as np
 
-HOURS_PER_YEAR = 8760.0
-UNIT_PER_HOUR = {"s": 3600.0, "min": 60.0, "h": 1.0}
+from lotflow.units import HOURS_PER_YEAR, UNIT_PER_HOUR
+
+__all__ = ["HOURS_PER_YEAR", "UNIT_PER_HOUR", "Calendar", "build_calendar"]
 
 
 @dataclass(frozen=True)

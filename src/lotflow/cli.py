@@ -22,6 +22,8 @@ from lotflow import (
     cli_scenario,
     cli_sweep,
 )
+from lotflow.cli_common import fail_input, load_or_exit
+from lotflow.cli_optimize import register as register_optimize
 
 app = typer.Typer(
     add_completion=False,
@@ -54,6 +56,7 @@ app.command("capacity")(cli_capacity.capacity_command)
 app.command("sweep")(cli_sweep.sweep_command)
 app.command("results")(cli_results.results_command)
 app.command("compare")(cli_compare.compare_command)
+register_optimize(app, load_or_exit, fail_input)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -19,12 +19,13 @@ from rich.console import Console
 from rich.text import Text
 
 from lotflow.io import OutputError, check_target
-from lotflow.scenario import ScenarioError, load_scenario
-from lotflow.scenario.fields import MAX_REPLICATIONS
+from lotflow.scenario import ScenarioError
 
 # No console markup: names from scenarios (``[red]``, ``[/]``) are printed as written.
 console = Console(markup=False)
 errors = Console(stderr=True, markup=False)
+# The scenario's cap (lotflow.scenario.fields, which imports pydantic: not at start-up).
+MAX_REPLICATIONS = 1_000_000
 
 
 # -- option types shared by several commands -------------------------------------------
@@ -88,6 +89,8 @@ def input_errors(scenario_file: Path | str | None = None) -> Callable:
 def load_or_exit(path: Path):
     """The scenario at ``path``, or exit 2 with the loader's message."""
     try:
+        from lotflow.scenario import load_scenario
+
         return load_scenario(path)
     except ScenarioError as exc:
         fail_input(exc)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from lotflow.calendar import UNIT_PER_HOUR
+from lotflow.units import UNIT_PER_HOUR
 
 SHARE_KEYS = {
     "busy", "starved", "blocked", "down", "setup", "off_shift", "utilisation", "p_wait",

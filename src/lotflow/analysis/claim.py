@@ -68,7 +68,7 @@ class ClaimCheck:
             f"needs {self.hours_at_nameplate:,.0f} h at nameplate "
             f"({self.share_needed:.1%} of nameplate on {self.hours_per_year:,.0f} h)"
         )
-        if self.simulated is None:
+        if self.simulated is None or self.simulated_hours is None:
             gives = f"analytic {_m(self.analytic)}"
         else:
             s, h = self.simulated, self.simulated_hours
@@ -108,8 +108,8 @@ class ClaimCheck:
             f" Analytically the lines give {_m(self.availability_bound)} a year with "
             f"availability alone and {_m(self.analytic)} with their buffers."
         )
-        if self.simulated is not None:
-            s, h, sh = self.simulated, self.simulated_hours, self.simulated_share
+        s, h, sh = self.simulated, self.simulated_hours, self.simulated_share
+        if s is not None and h is not None and sh is not None:
             text += (
                 f" The simulation gives {_pm(s)} a year (95 % CI), "
                 f"{sh['mean']:.1%} ± {sh['ci95']:.1%} of the claim; at that rate the claim "
@@ -135,6 +135,8 @@ def _pm(stat: dict) -> str:
 
 def simulated_per_year(scenario, data: dict, cap: Capacity) -> dict[str, np.ndarray]:
     """Good parts a year per line and replication (window scaled to the working year)."""
+    if cap.working_per_year is None:
+        raise ValueError(f"{cap.scenario}: no working year in {cap.time_unit} time")
     window = make_window(scenario, float(data["horizon"]), float(data["warmup"]))
     scale = cap.working_per_year / window.working_length
     return {
@@ -189,9 +191,10 @@ def claim_check(
     cap = cap or capacity(scenario)
     if cap.working_per_year is None or not cap.lines or claim <= 0:
         return None
-    hours = cap.working_hours_per_year
-    nameplate = cap.nameplate
-    analytic = cap.plant("flow")
+    hours, nameplate = cap.working_hours_per_year, cap.nameplate
+    analytic, availability = cap.plant("flow"), cap.plant("availability")
+    if hours is None or nameplate is None or analytic is None or availability is None:
+        return None  # all known whenever the working year is
     share = claim / nameplate
     loss_free = sum(line.ideal.good_rate for line in cap.lines) / sum(
         line.ideal.rate for line in cap.lines
@@ -214,7 +217,7 @@ def claim_check(
         hours_per_year=float(hours),
         nameplate=float(nameplate),
         analytic=float(analytic),
-        availability_bound=float(cap.plant("availability")),
+        availability_bound=float(availability),
         hours_at_nameplate=float(claim / nameplate * hours),
         share_needed=float(share),
         availability_needed=float(share / loss_free),

@@ -7,6 +7,8 @@ turns every leaf into ``{"mean", "ci95", "per_replication"}``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from lotflow.analysis.bottleneck import active_period_bottleneck, blocked_starved_bottleneck
@@ -110,7 +112,7 @@ def _bottlenecks(raw: LineRaw, arrays: LineArrays, window: Window, states) -> di
         name: np.clip(trace - window.w0, 0.0, horizon)
         for name, trace in zip(names, traces, strict=True)
     }
-    active = (
+    active: dict[str, Any] = (
         active_period_bottleneck(intervals, horizon)
         if horizon > 0
         else {"stations": {n: {"sole": 0.0, "shifting": 0.0} for n in names}, "bottleneck": None}
@@ -126,7 +128,7 @@ def _bottlenecks(raw: LineRaw, arrays: LineArrays, window: Window, states) -> di
         "shares": {
             n: {k: float(v[k]) for k in ("sole", "shifting")} for n, v in active["stations"].items()
         },
-        "active_period": max(mean_period, key=mean_period.get),
+        "active_period": max(mean_period, key=mean_period.__getitem__),
         "blocked_starved": arrow["bottleneck"],
         "traced_fraction": horizon / window.working_length if window.working_length else 0.0,
     }

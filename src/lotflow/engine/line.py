@@ -29,7 +29,9 @@ w1) are O(stations x bins).
 
 Random numbers come from one numpy Generator per (station, source): stream
 ``4 i + s`` with s = process, failure, repair, scrap, and the last stream for
-changeovers. Per-cycle failures and scrap are drawn as geometric counts of
+changeovers. The kernel takes them as one array of stream handles
+(:mod:`lotflow.streams`), so its argument types, and so its compiled code, are
+the same for every line. Per-cycle failures and scrap are drawn as geometric counts of
 cycles until the next event, which is the same law as a Bernoulli draw per cycle.
 
 Campaign release (model.md leaves it open; see docs/model.md): station 1
@@ -51,6 +53,7 @@ import numpy as np
 
 from lotflow.dists import DETERMINISTIC, draw, draw_geometric_count
 from lotflow.engine.compiled import BUSY_TIME, PER_CYCLE, STREAMS_PER_STATION
+from lotflow.streams import stream
 
 
 def kernel_function(**options):
@@ -224,17 +227,17 @@ def _push_scrap(heap, li, when, bound):
 
 
 @kernel_function()
-def init_state(fail_mode, fail_p, ttf_d, scrap_q, dk, dp, dv, gens, sf, si):
+def init_state(fail_mode, fail_p, ttf_d, scrap_q, dk, dp, dv, streams, sf, si):
     """Draw each station's first time-to-failure / cycles-to-failure / parts-to-scrap."""
     for i in range(fail_mode.shape[0]):
         base = STREAMS_PER_STATION * i
         if fail_mode[i] == BUSY_TIME:
             d = ttf_d[i]
-            sf[i, TTF_LEFT] = draw(gens[base + 1], dk[d], dp[d], dv)
+            sf[i, TTF_LEFT] = draw(stream(streams, base + 1), dk[d], dp[d], dv)
         elif fail_mode[i] == PER_CYCLE:
-            si[i, CYCLES_TO_FAIL] = draw_geometric_count(gens[base + 1], fail_p[i])
+            si[i, CYCLES_TO_FAIL] = draw_geometric_count(stream(streams, base + 1), fail_p[i])
         if scrap_q[i] > 0.0:
-            si[i, PARTS_TO_SCRAP] = draw_geometric_count(gens[base + 3], scrap_q[i])
+            si[i, PARTS_TO_SCRAP] = draw_geometric_count(stream(streams, base + 3), scrap_q[i])
 
 
 @kernel_function()
@@ -246,13 +249,13 @@ def _close_station_period(i, sf, cnt, act_trace, act_n, w0, w1):
 
 
 @kernel_function()
-def _changeover(co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1):
+def _changeover(co_d, dk, dp, dv, streams, sf, acc, cnt, act_trace, act_n, w0, w1):
     """Run-empty changeover: the whole line is in setup from the moment it is empty."""
     n = sf.shape[0]
     empty_at = 0.0
     for i in range(n):
         empty_at = max(empty_at, sf[i, LAST_DEP])
-    length = draw(gens[STREAMS_PER_STATION * n], dk[co_d], dp[co_d], dv)
+    length = draw(stream(streams, STREAMS_PER_STATION * n), dk[co_d], dp[co_d], dv)
     end = empty_at + length
     for i in range(n):
         acc[i, SETUP] += _span(empty_at, length, w0, w1)
@@ -419,9 +422,44 @@ def _station_block(
     so nothing needs clipping. The others take the full rules. Both compute
     the same numbers in the same order, so results do not depend on the path.
 
+    Where each rule of the simulation semantics (model.md) lives, in the order
+    the full rules apply them to one part:
+
+    - *A station with no part to start is starved; station 1 is never starved*:
+      ``arrival`` is the part's arrival (station 1: its release, when the
+      station is free and not before ``floor``); ``start = max(last_dep,
+      arrival)``. Starved time is not summed: it is the rest of the window.
+    - *Failures, per_cycle*: ``cycles_to_fail`` counts the cycles a station
+      actually begins; at zero, ``_fail_at_cycle_start`` puts the station down
+      for a repair before the cycle, which then runs in full with no new draw.
+    - *Processing time drawn per part*: ``work`` (kept when a fast run drew it
+      already, ``drawn``).
+    - *Failures, busy_time, preemptive resume; a station ages only while
+      busy*: ``ttf`` is busy time left to failure and loses exactly the busy
+      time of each part (``ttf -= rest``), never blocked, starved or down
+      time; ``_fail_while_busy`` splits the part's work at each failure.
+    - *Scrap, decided at completion*: ``parts_to_scrap`` counts completions;
+      a scrapped part leaves at ``done`` and is not passed on.
+    - *Blocking after service*: ``dep = max(done, down[down_pos])``, the
+      departure from station i+1 of the part ``B_i + 1`` places ahead
+      (``ring_lengths``); the last station leaves at ``max(done, gate)``,
+      the plant's backpressure.
+    - *Station states*: busy (``_span`` of the processing inside the window),
+      blocked (``done`` to ``dep``), down (in the failure helpers) add up in
+      ``acc``; setup in ``_changeover``; buffer levels integrate waiting time
+      (``arrival`` to ``start``) into ``buf_acc``.
+    - *Statistics in the window*: every time is clipped to ``[w0, w1)``;
+      departures are counted into hourly bins (``_flush_bin``); active periods
+      (busy, down or setup without a gap) are closed by ``_close_period``.
+    - *Campaign release*: a scrap under a campaign target is pushed on the
+      heap (``_push_scrap``) so station 1 releases one more part after it.
+
+    The fast path (``_fast_run_at``) applies the same rules to parts at which
+    no failure, scrap, bin edge or clipping can occur.
+
     The arrays come packed as :func:`advance` receives them: ``line`` (its
     constant arrays), ``streams`` (the station's process, failure, repair and
-    scrap generators), ``window`` (w0, w1, bin width), ``state`` and ``traces``.
+    scrap streams), ``window`` (w0, w1, bin width), ``state`` and ``traces``.
     The block is inlined into :func:`advance` (``inline="always"``, which the
     packing makes possible): a call passed some 250 machine words per station
     and block, about 12 % of the engine's time (docs/performance.md).
@@ -644,7 +682,7 @@ def advance(
     camp_lot_size,
     camp_changeover,
     co_d,
-    gens,
+    streams,
     w0,
     w1,
     bin_width,
@@ -718,7 +756,7 @@ def advance(
                         # product next) its later scraps are made up by the next run.
                         if camp_changeover[nxt]:
                             _changeover(
-                                co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1
+                                co_d, dk, dp, dv, streams, sf, acc, cnt, act_trace, act_n, w0, w1
                             )
                         li[CAMP] = nxt
                         li[RELEASED] = 0
@@ -729,9 +767,13 @@ def advance(
         passed = count
         for i in range(n):
             base = STREAMS_PER_STATION * i
+            station_streams = (
+                stream(streams, base), stream(streams, base + 1), stream(streams, base + 2),
+                stream(streams, base + 3),
+            )  # fmt: skip
             taken, passed, overflow = _station_block(
-                i, passed, times, rels, floor, line, (gens[base], gens[base + 1], gens[base + 2],
-                gens[base + 3]), window, lf[GATE], heap_on, state, traces,
+                i, passed, times, rels, floor, line, station_streams, window, lf[GATE], heap_on,
+                state, traces,
             )  # fmt: skip
             if overflow:
                 return HEAP_OVERFLOW

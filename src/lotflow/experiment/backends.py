@@ -18,6 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
+from lotflow.engine.precompile import load_engine
 from lotflow.experiment.replication import ReplicationResult, RunSpec, run_replication
 
 OnResult = Callable[["Task", ReplicationResult], None]
@@ -85,6 +86,7 @@ class LocalBackend:
     def _get_pool(self, tasks: int) -> ProcessPoolExecutor:
         if self._pool is not None:
             return self._pool
+        load_engine()  # the forked workers inherit the compiled kernel
         pool = ProcessPoolExecutor(
             max_workers=self.workers if self._keep else min(self.workers, tasks),
             initializer=_exit_with_parent,

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from lotflow.experiment import precision as prec
 from lotflow.experiment.backends import Task
 from lotflow.experiment.paths import apply_assignment, parse_assignment, parse_path
@@ -32,6 +30,7 @@ from lotflow.experiment.warmup import (
     pilot_spec,
 )
 from lotflow.scenario import ScenarioError, scenario_from_dict
+from lotflow.scenario.yaml_reader import read_yaml_file
 
 FILE_KEYS = ("set", "replications", "seed", "horizon", "warmup", "precision", "max_replications")
 
@@ -66,12 +65,7 @@ def load_sweep_file(path: str | Path) -> SweepOptions:
     optionally, ``replications``, ``seed``, ``horizon``, ``warmup`` (a number or
     ``auto``), ``precision`` (e.g. ``1%``) and ``max_replications``."""
     file = str(path)
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError("file not found", file=file) from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"cannot read the sweep file ({exc})", file=file) from None
+    data = read_yaml_file(path)  # bounded and safe like a scenario file
     if not isinstance(data, dict):
         raise ScenarioError("a sweep file is a mapping with a `set:` block", file=file)
     unknown = sorted(set(data) - set(FILE_KEYS))

@@ -112,7 +112,7 @@ def _window_problems(scenario) -> Iterator[Problem]:
     if run.warmup >= run.horizon:
         yield Problem("run.warmup", f"must be smaller than run.horizon ({run.horizon:g})")
         return
-    if not scenario.lines or working_time(scenario, run.horizon) > working_time(
+    if scenario.calendar is None or working_time(scenario, run.horizon) > working_time(
         scenario, run.warmup
     ):
         return

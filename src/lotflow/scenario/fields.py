@@ -34,7 +34,7 @@ MAX_SEED = 2**63 - 1
 MAX_WORKERS = 1024
 
 
-def _at_least(smallest: float):
+def at_least(smallest: float):
     """Positive values below ``smallest`` are too small to compute with (a validator,
     and the bound in the JSON Schema)."""
 
@@ -51,7 +51,7 @@ TIME = "time_unit"
 Duration = Annotated[
     float,
     Field(gt=0, le=MAX_TIME, allow_inf_nan=False, strict=True, description=TIME),
-    *_at_least(MIN_TIME),
+    *at_least(MIN_TIME),
 ]
 NonNegativeDuration = Annotated[
     float, Field(ge=0, le=MAX_TIME, allow_inf_nan=False, strict=True, description=TIME)
@@ -64,11 +64,11 @@ CoefficientOfVariation = Annotated[
     Field(
         gt=0, le=MAX_CV, allow_inf_nan=False, strict=True, description="standard deviation / mean"
     ),
-    *_at_least(MIN_CV),
+    *at_least(MIN_CV),
 ]
 # A positive rate (units per time unit) or size, finite and away from 0 and infinity.
 PositiveFloat = Annotated[
-    float, Field(gt=0, le=MAX_TIME, allow_inf_nan=False, strict=True), *_at_least(1 / MAX_TIME)
+    float, Field(gt=0, le=MAX_TIME, allow_inf_nan=False, strict=True), *at_least(1 / MAX_TIME)
 ]
 Count = Annotated[int, Field(ge=1, le=MAX_COUNT, strict=True)]
 

@@ -15,19 +15,18 @@ from lotflow.scenario.errors import Problem, ScenarioError, clip, format_path, q
 from lotflow.scenario.known_fields import known_fields
 from lotflow.scenario.models import Scenario
 from lotflow.scenario.plain_data import check_plain_data
-from lotflow.scenario.yaml_reader import parse_yaml, read_text
+from lotflow.scenario.yaml_reader import read_yaml_file
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate the scenario at ``path``."""
-    file = str(path)
+    data = read_yaml_file(path)
     try:
-        data = parse_yaml(read_text(path))
         if data is None:
             raise ScenarioError("the file holds no data; a scenario is a mapping of fields")
         return scenario_from_dict(data)
     except ScenarioError as exc:
-        raise exc.in_file(file) from None
+        raise exc.in_file(str(path)) from None
 
 
 def scenario_from_dict(data: Any) -> Scenario:

@@ -23,10 +23,12 @@ from lotflow.scenario.fields import (
     MAX_LOTS,
     MAX_REPLICATIONS,
     MAX_SEED,
+    MIN_TIME,
     Model,
     Name,
     PositiveFloat,
     Probability,
+    at_least,
 )
 from lotflow.scenario.plant_models import Plant, RangeSpec, SamplingSpec, TestTime
 
@@ -170,6 +172,7 @@ class RunBlock(Model):
             strict=True,
             description="time_unit, wall clock",
         ),
+        *at_least(MIN_TIME),
     ] = 100_000.0
     warmup: Annotated[
         float,

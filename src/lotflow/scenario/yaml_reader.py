@@ -65,6 +65,15 @@ class ScenarioLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
+            kind = node.tag.rsplit(":", 1)[-1]
+            raise ConstructorError(
+                None, None, f"cannot read this value as {quote(kind)}", node.start_mark
+            ) from None
+
     def construct_mapping(self, node, deep=False):
         if isinstance(node, MappingNode):
             _check_duplicate_keys(node)
@@ -202,6 +211,15 @@ def _excerpt(text: str, line: int, column: int, width: int = 80) -> str:
     return f"{number}{shown}\n{' ' * (len(number) - 2)}| {' ' * (column - start)}^"
 
 
+def read_yaml_file(path: str | Path) -> Any:
+    """The data of the YAML file at ``path`` (:func:`read_text`, :func:`parse_yaml`);
+    errors name the file."""
+    try:
+        return parse_yaml(read_text(path))
+    except ScenarioError as exc:
+        raise exc.in_file(str(path)) from None
+
+
 def read_text(path: str | Path) -> str:
     """The text of a scenario file: a regular, non-empty UTF-8 file of at most
     :data:`MAX_FILE_BYTES` (a directory, a device or binary data is an error)."""
@@ -211,6 +229,8 @@ def read_text(path: str | Path) -> str:
         raise ScenarioError("file not found") from None
     except OSError as exc:
         raise ScenarioError(f"cannot read file ({exc.strerror})") from None
+    except ValueError:  # a NUL character in the name
+        raise ScenarioError("not a valid file name") from None
     if stat.S_ISDIR(info.st_mode):
         raise ScenarioError("is a directory, not a scenario file")
     if not stat.S_ISREG(info.st_mode):
