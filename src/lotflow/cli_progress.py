@@ -29,12 +29,11 @@ class Bar:
             console=console,
             transient=True,
         )
-        self.task = None
+        self.task = self.progress.add_task(self.title, total=None)
 
     def __enter__(self) -> Bar:
         announce_compile(self.progress.console)
         self.progress.start()
-        self.task = self.progress.add_task(self.title, total=None)
         return self
 
     def __exit__(self, *exc) -> None:
