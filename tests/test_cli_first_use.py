@@ -89,6 +89,7 @@ def test_time_metrics_carry_units_and_hours():
 def test_an_interval_that_crosses_a_bound_is_clipped():
     assert bounded(0.941, 0.100, 0.0, 1.0) == "0.941 [0.841, 1.000]"
     assert bounded(0.5, 0.1, 0.0, 1.0) == "0.500 ± 0.100"
+    assert bounded(5_640.0, 34_987.0, 0.0, float("inf"), 0) == "5,640 [0, 40,627]"
 
 
 def test_the_plant_table_shows_tests_and_retests():
@@ -106,7 +107,7 @@ def test_the_plant_table_shows_tests_and_retests():
     console.print(plant_table(plant, "s"))
     text = console.export_text()
     assert "of which retests" in text and "accepted + rejected = tested" in text
-    assert "5,400.0 s (1.50 h)" in text and "0.941 [0.841, 1.000]" in text
+    assert "5,400 ± 0 s (1.50 h)" in text and "0.941 [0.841, 1.000]" in text
 
 
 LINE = {
@@ -198,3 +199,15 @@ def test_the_cli_starts_without_the_heavy_libraries(args):
     heavy = {"scipy", "pandas", "pyarrow", "plotly", "dask", "jinja2", "numba"}
     assert not heavy & {m.split(".")[0] for m in modules}
     assert not any(m.startswith("lotflow.engine") for m in modules)
+
+
+def test_names_that_look_like_console_markup_are_printed_as_written(tmp_path):
+    spec = scenario(1)
+    spec["name"] = "x[/]y [bold]z"
+    spec["lines"][0]["name"] = "[/]"
+    spec["lines"][0]["stations"][0]["name"] = "[red]"
+    file = tmp_path / "markup.yaml"
+    file.write_text(yaml.safe_dump(spec))
+    code, stdout, err = invoke("run", file, "--replications", "1", "--horizon", "200")
+    assert code == 0, err
+    assert "[/] / [red]" in stdout and "x[/]y [bold]z" in stdout

@@ -93,6 +93,14 @@ def test_run_with_the_same_file_for_out_and_report_exits_2(tmp_path, no_simulati
     assert code == 2 and "same file" in out and not target.exists()
 
 
+def test_an_output_naming_the_scenario_exits_2_and_keeps_it(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(TWO_MACHINE.read_text())
+    code, out, _ = invoke("capacity", scenario, "--json", scenario)
+    assert code == 2 and "the input" in out
+    assert scenario.read_text() == TWO_MACHINE.read_text()
+
+
 def test_capacity_json_on_a_character_device_writes_through_and_keeps_the_device(tmp_path):
     if not ROOT:
         pytest.skip("mknod needs root")
@@ -180,3 +188,12 @@ def test_an_existing_file_keeps_its_mode(tmp_path):
 def test_a_path_naming_no_file_is_refused(tmp_path, bad):
     with pytest.raises(OutputError):
         lotflow_io.check_target(bad)
+
+
+def test_a_sweep_store_on_a_read_only_file_system_exits_2(tmpfs, no_simulation):
+    directory = tmpfs("ro,size=64k")
+    for store in (directory / "store", directory):
+        code, out, uncaught = invoke(
+            "sweep", TWO_MACHINE, "--store", store, "--set", "lines[0].buffers[0]=1,2"
+        )
+        assert uncaught is None and code == 2 and one_line_error(out), out

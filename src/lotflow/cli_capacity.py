@@ -37,7 +37,7 @@ def capacity_command(
     """Analytic capacity of each line (no simulation), and the claim check."""
     loaded = load_or_exit(scenario)
     check_positive("--claim", claim)
-    check_outputs({"--json": json_out})
+    check_outputs({"--json": json_out}, inputs=[scenario])
     execute_capacity(loaded, json_out, results, claim, console)
 
 

@@ -16,14 +16,17 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from lotflow.io import OutputError, check_target
 from lotflow.scenario import ScenarioError
 
-console = Console()
-errors = Console(stderr=True)
-
+# No console markup: names from scenarios (``[red]``, ``[/]``) are printed as written.
+console = Console(markup=False)
+errors = Console(stderr=True, markup=False)
+# The scenario's cap (lotflow.scenario.fields, which imports pydantic: not at start-up).
 MAX_REPLICATIONS = 1_000_000
+
 
 # -- option types shared by several commands -------------------------------------------
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.")]
@@ -54,7 +57,7 @@ ClaimOpt = Annotated[
 def fail_input(message: object) -> NoReturn:
     """Print one clear line for invalid input (stderr) and exit with code 2."""
     text = " ".join(str(message).split()) if "\n" not in str(message) else str(message)
-    errors.print(f"[bold red]error:[/] {text}", markup=True, highlight=False, soft_wrap=True)
+    errors.print(Text("error:", style="bold red"), text, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -129,14 +132,17 @@ def check_positive(option: str, value: float | None) -> None:
 
 
 # -- output targets ----------------------------------------------------------------------
-def check_outputs(targets: dict[str, Path | str | None], stdout: bool = False) -> None:
+def check_outputs(
+    targets: dict[str, Path | str | None], stdout: bool = False, inputs: Iterable[Path] = ()
+) -> None:
     """Refuse bad output targets before any work (``{"--out": path, ...}``).
 
-    Each target must be writable by :func:`lotflow.io.write_atomic` and no two
-    options may name the same file. ``-`` means the standard output where the
-    command allows it (``stdout``).
+    Each target must be writable by :func:`lotflow.io.write_atomic`, no two
+    options may name the same file, and none may name one of the ``inputs``
+    (the scenario). ``-`` means the standard output where the command allows
+    it (``stdout``).
     """
-    seen: dict[str, str] = {}
+    seen = {str(Path(p).resolve()): f"the input {p}" for p in inputs}
     for option, path in targets.items():
         if path is None or (stdout and str(path) == "-"):
             continue
@@ -150,9 +156,3 @@ def check_outputs(targets: dict[str, Path | str | None], stdout: bool = False) -
         if key in seen and not Path(path).is_char_device():
             raise OutputError(f"{option} and {seen[key]} name the same file {path}")
         seen[key] = option
-
-
-def print_lines(lines: Iterable[str]) -> None:
-    """Print plain lines (no markup, no highlighting) on the standard console."""
-    for line in lines:
-        console.print(line, markup=False, highlight=False)

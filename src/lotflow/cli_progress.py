@@ -20,7 +20,7 @@ class Bar:
         self.title = title
         self.total = 0
         self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
+            TextColumn("{task.description}", style="bold", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
@@ -29,12 +29,11 @@ class Bar:
             console=console,
             transient=True,
         )
-        self.task = None
+        self.task = self.progress.add_task(self.title, total=None)
 
     def __enter__(self) -> Bar:
         announce_compile(self.progress.console)
         self.progress.start()
-        self.task = self.progress.add_task(self.title, total=None)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -54,9 +54,9 @@ def execute_results(store_dir: Path, fmt: str, out, all_metrics: bool, metrics, 
         if out is None:
             console.print(table)
         else:
-            buffer = io.StringIO()
-            Console(file=buffer, width=200).print(table)
-            write_atomic(out, buffer.getvalue())
+            screen = io.StringIO()
+            Console(file=screen, width=200, markup=False).print(table)
+            write_atomic(out, screen.getvalue())
         return
     if metrics:
         rows = select_metrics(rows, metrics)
@@ -68,9 +68,9 @@ def execute_results(store_dir: Path, fmt: str, out, all_metrics: bool, metrics, 
         else:
             write_atomic(out, text)
     else:
-        buffer = io.BytesIO()
-        frame.to_parquet(buffer, index=False)
-        write_atomic(out, buffer.getvalue())
+        data = io.BytesIO()
+        frame.to_parquet(data, index=False)
+        write_atomic(out, data.getvalue())
     if out is not None:
         console.print(f"{len(rows)} rows written to {out}", markup=False, highlight=False)
 

@@ -54,7 +54,7 @@ def run_command(
         "max_replications": max_replications, "workers": workers,
     }  # fmt: skip
     loaded = check_run_options(loaded, **options)
-    check_outputs({"--out": out, "--report": report})
+    check_outputs({"--out": out, "--report": report}, inputs=[scenario])
     execute_run(loaded, options, out, report, claim, console)
 
 
@@ -96,16 +96,23 @@ def print_adaptive_choices(data: dict, console: Console) -> None:
 
 
 def write_outputs(scenario, results, out: Path | None, report: Path | None, claim, console):
-    """Print the summary tables; write the results JSON and the HTML report if asked."""
+    """Print the summary tables; write the results JSON and the HTML report if asked.
+
+    Both documents are made before either is written, so a failure to make one
+    writes neither; each is then written atomically.
+    """
+    from lotflow.io import write_atomic
     from lotflow.summary import summary_tables
 
     for table in summary_tables(scenario, results, claim):
         console.print(table)
+    files = []
     if out is not None:
-        results.write_json(out)
-        console.print(f"results written to {out}", markup=False, highlight=False)
+        files.append(("results", out, results.to_json() + "\n"))
     if report is not None:
-        from lotflow.report import write_report
+        from lotflow.report import render_report
 
-        write_report(scenario, results, Path(report), claim)
-        console.print(f"report written to {report}", markup=False, highlight=False)
+        files.append(("report", report, render_report(scenario, results, claim)))
+    for what, path, text in files:
+        write_atomic(path, text)
+        console.print(f"{what} written to {path}", markup=False, highlight=False)

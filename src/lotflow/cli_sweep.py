@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from lotflow.cli_common import (
+    MAX_REPLICATIONS,
     HorizonOpt,
     PrecisionOpt,
     ReplicationsOpt,
@@ -42,7 +43,7 @@ def sweep_command(
     warmup: WarmupOpt = None,
     precision: PrecisionOpt = None,
     max_replications: Annotated[
-        int | None, typer.Option(help="Cap for --precision.", min=2, max=1_000_000)
+        int | None, typer.Option(help="Cap for --precision.", min=2, max=MAX_REPLICATIONS)
     ] = None,
     backend: Annotated[str, typer.Option(help="local or dask.")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,

@@ -85,10 +85,14 @@ def bounded(mean: float, ci95: float, low: float, high: float, digits: int = 3) 
     return f"{number(mean, digits)} [{clipped}]"
 
 
-def duration(value: float, time_unit: str, digits: int | None = None) -> str:
-    """A time in the scenario's unit and, for s and min, also in hours."""
-    text = f"{number(value, digits)} {time_unit}"
+def in_hours(value: float, time_unit: str) -> str:
+    """`` (2.00 h)`` for a time in s or min, else nothing."""
     per_hour = UNIT_PER_HOUR.get(time_unit)
     if per_hour and per_hour > 1 and math.isfinite(value):
-        text += f" ({number(value / per_hour, 2)} h)"
-    return text
+        return f" ({number(value / per_hour, 2)} h)"
+    return ""
+
+
+def duration(value: float, time_unit: str, digits: int | None = None) -> str:
+    """A time in the scenario's unit and, for s and min, also in hours."""
+    return f"{number(value, digits)} {time_unit}{in_hours(value, time_unit)}"

@@ -3,10 +3,12 @@ plant figures and the claim check (only when a claim is stated)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from rich.table import Table
 
-from lotflow.numbers import bounded, duration, number, plus_minus
+from lotflow.numbers import bounded, in_hours
 
 STATE_COLUMNS = ("busy", "starved", "blocked", "down", "setup", "off_shift")
 
@@ -50,19 +52,22 @@ def summary_tables(scenario, results, claim: float | None = None) -> list[Table]
         totals += np.array(good["per_replication"])
         output.add_row(
             name,
-            plus_minus(good["mean"], good["ci95"], 0),
-            plus_minus(rate["mean"], rate["ci95"], 1 if hourly else 4),
+            bounded(good["mean"], good["ci95"], 0.0, math.inf, 0),
+            bounded(rate["mean"], rate["ci95"], 0.0, math.inf, 1 if hourly else 4),
             _share(good["mean"], ideal[name]),
         )
     total = summarize(totals)
     output.add_row(
         "total",
-        plus_minus(total["mean"], total["ci95"], 0),
+        bounded(total["mean"], total["ci95"], 0.0, math.inf, 0),
         "",
         _share(total["mean"], sum(ideal.values())),
         style="bold",
     )
-    output.caption = "share of nameplate: good parts over the ideal output of the working time"
+    output.caption = (
+        "share of nameplate: good parts over the ideal output of the working time; "
+        "[lo, hi]: the 95 % interval clipped at 0"
+    )
     tables = [output, states_table(data)]
     if "plant" in data:
         tables.append(plant_table(data["plant"], data["time_unit"]))
@@ -107,12 +112,15 @@ PLANT_ROWS = (
 
 
 def _cell(stat: dict, kind: str, time_unit: str) -> str:
+    """Mean and 95 % interval, clipped to [0, 1] for shares and to >= 0 otherwise."""
     mean, ci = stat["mean"], stat["ci95"]
     if kind == "share":
         return bounded(mean, ci, 0.0, 1.0)
+    digits = 0 if abs(mean) >= 100 else 1
+    text = bounded(mean, ci, 0.0, math.inf, digits)
     if kind == "time":
-        return f"{duration(mean, time_unit, 1)} ± {number(ci, 1)}"
-    return plus_minus(mean, ci, 0 if kind == "count" and abs(mean) >= 100 else 1)
+        text += f" {time_unit}{in_hours(mean, time_unit)}"
+    return text
 
 
 def plant_table(plant: dict, time_unit: str) -> Table:
@@ -125,7 +133,8 @@ def plant_table(plant: dict, time_unit: str) -> Table:
     table = Table(
         title="Plant: lots, parts, range, storage, shipping (95 % CI)",
         caption="accepted + rejected = tested; a retested lot counts in each of its tests. "
-        "\\[lo, hi]: the interval clipped to what a share can be",
+        "[lo, hi]: the 95 % interval clipped to what the figure can be (a share lies in "
+        "0..1, a count or a time is >= 0); hours are of the mean",
     )
     table.add_column("measure")
     table.add_column("value", justify="right")

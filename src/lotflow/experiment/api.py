@@ -43,4 +43,5 @@ def run(
         )  # fmt: skip
     from lotflow.experiment.runner import run_fixed
 
-    return run_fixed(scenario, seed, replications, horizon, warmup, workers, on_done)
+    fixed = None if warmup is None else float(warmup)
+    return run_fixed(scenario, seed, replications, horizon, fixed, workers, on_done)

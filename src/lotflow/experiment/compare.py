@@ -43,9 +43,10 @@ def _sum_lines(metrics: dict, leaf: str) -> float | None:
 
 def _side(values: list[float | None]) -> dict | None:
     """``{"mean", "ci95"}`` of one side, or None when a replication lacks the metric."""
-    if any(v is None or not math.isfinite(v) for v in values):
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    if len(finite) < len(values):
         return None
-    stat = summarize(values)
+    stat = summarize(finite)
     return {"mean": stat["mean"], "ci95": stat["ci95"]}
 
 

@@ -182,7 +182,10 @@ class Store:
         """
         directory = Path(directory)
         cls.check(directory, scenario)
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ScenarioError(f"--store {directory}: cannot create ({exc.strerror})") from None
         store = cls._connect(directory)
         wanted = base_hash(scenario)
         if store.meta().get("base_hash") == wanted:
