@@ -75,6 +75,13 @@ def _check_line(line, path: str, products: set[str]) -> None:
                 f"unknown product {campaign.product!r}; known products: {allowed}",
                 path=f"{path}.campaigns[{j}].product",
             )
+    for j, product in enumerate(line.products or []):
+        if product not in products:
+            allowed = ", ".join(sorted(products)) or "none defined under 'products'"
+            raise ScenarioError(
+                f"unknown product {product!r}; known products: {allowed}",
+                path=f"{path}.products[{j}]",
+            )
     if len({c.product for c in line.campaigns}) > 1 and line.changeover is None:
         raise ScenarioError(
             "a line whose campaigns make more than one product needs a changeover distribution",

@@ -134,11 +134,15 @@ class Campaign(Model):
 
 
 class Line(Model):
+    """A flow line. ``products`` names the products the line may make (for
+    ``lotflow plan``); absent means any product of the scenario."""
+
     name: str
     stations: Annotated[list[Station], Field(min_length=1)]
     buffers: list[Annotated[int, Field(ge=0, le=MAX_BUFFER, strict=True)]] = []
     campaigns: list[Campaign] = []
     changeover: Dist | None = None
+    products: Annotated[list[str], Field(min_length=1)] | None = None
 
 
 class Product(Model):
