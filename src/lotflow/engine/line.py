@@ -643,6 +643,7 @@ def advance(
     camp_lots,
     camp_lot_size,
     camp_changeover,
+    camp_release,
     co_d,
     gens,
     w0,
@@ -677,7 +678,9 @@ def advance(
     so on. The departures are those of part-by-part order exactly, because a
     part of the block is blocked only by downstream departures of parts released
     before the block. A block never crosses a lot's completion or the point
-    where a campaign's release needs the outcome of scrapped parts.
+    where a campaign's release needs the outcome of scrapped parts. Station 1
+    releases the first part of campaign ``c`` no earlier than ``camp_release[c]``
+    (working time; a plan's release dates).
 
     Returns DONE, LOT_COMPLETED, LOTS_FULL or HEAP_OVERFLOW.
     """
@@ -703,6 +706,9 @@ def advance(
                 left = camp_target[c] - li[RELEASED]
                 if left > 0:
                     count = min(count, left)
+                    if li[RELEASED] == 0:
+                        # A campaign's first part is released no earlier than its release time.
+                        floor = camp_release[c]
                 else:
                     nxt = (c + 1) % n_camp
                     release = sf[0, LAST_DEP]
