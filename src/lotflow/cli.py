@@ -179,5 +179,25 @@ def compare(
         fail_input(exc)
 
 
+@app.command()
+def plan(
+    scenario: ScenarioArg,
+    orders: Annotated[Path, typer.Option(help="Order book: CSV or Parquet.")],
+    out: Annotated[Path, typer.Option(help="Write the plan JSON here.")],
+    time_limit: Annotated[float, typer.Option(help="Solver time limit, seconds.")] = 60.0,
+    rate: Annotated[str, typer.Option(help="Planning rate: nameplate or expected.")] = "expected",
+    workers: Annotated[int, typer.Option(help="CP-SAT workers (1 is deterministic).")] = 1,
+    seed: Annotated[int, typer.Option(help="CP-SAT random seed.")] = 1,
+) -> None:
+    """Plan an order book on the lines (CP-SAT): least weighted tardiness, then changeovers."""
+    from lotflow.cli_plan import execute_plan
+
+    loaded = load_or_exit(scenario)
+    try:
+        execute_plan(loaded, orders, out, time_limit, rate, workers, seed, console)
+    except ScenarioError as exc:
+        fail_input(exc)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

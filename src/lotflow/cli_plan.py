@@ -1,0 +1,75 @@
+"""``lotflow plan`` (orders -> plan.json) and ``lotflow run --plan`` (simulate a plan)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from lotflow.io import write_atomic
+from lotflow.plan.lines import RATES
+from lotflow.scenario import ScenarioError
+
+MAX_WORKERS = 2  # CP-SAT search workers: the machines we plan on have 2 cores
+
+
+def execute_plan(
+    scenario, orders_path: Path, out: Path, time_limit: float, rate: str, workers: int,
+    seed: int, console: Console,
+):  # fmt: skip
+    """Load the orders, solve, write ``out`` (plan.json) and print the result."""
+    import ortools
+
+    from lotflow.plan.lines import Clock, plan_lines
+    from lotflow.plan.model import SolverOptions, solve
+    from lotflow.plan.orders import load_orders
+    from lotflow.plan.schedule import build_plan
+
+    if rate not in RATES:
+        raise ScenarioError(f"must be one of {', '.join(RATES)}, got {rate!r}", path="--rate")
+    if not time_limit > 0:
+        raise ScenarioError(f"must be > 0 seconds, got {time_limit:g}", path="--time-limit")
+    if not 1 <= workers <= MAX_WORKERS:
+        raise ScenarioError(f"must be 1 or {MAX_WORKERS}, got {workers}", path="--workers")
+    orders = load_orders(orders_path, scenario)
+    clock = Clock.of(scenario)
+    options = SolverOptions(time_limit, workers, seed)
+    solution = solve(orders, plan_lines(scenario, rate), clock, options)  # type: ignore[arg-type]
+    solver = {
+        "name": "OR-Tools CP-SAT",
+        "version": ortools.__version__,
+        "time_limit": time_limit,
+        "workers": workers,
+        "seed": seed,
+        "solve_s": round(solution.solve_s, 3),
+        "ticks_per_time_unit": solution.resolution,
+    }
+    plan = build_plan(scenario, orders, solution, clock, rate, solver)
+    write_atomic(out, plan.to_json())
+    console.print(_campaign_table(plan))
+    objective = plan.objective
+    console.print(
+        f"{plan.status}: weighted tardiness {objective['weighted_tardiness']:,.6g} "
+        f"{plan.time_unit} (bound {objective['bound']:,.6g}, gap {objective['gap']:.2%}), "
+        f"{objective['changeovers']} changeovers, {len(orders)} orders, "
+        f"solved in {solution.solve_s:.1f} s",
+        highlight=False,
+    )
+    console.print(f"plan written to {out}")
+    return plan
+
+
+def _campaign_table(plan) -> Table:
+    table = Table(title=f"{plan.scenario}: plan at the {plan.rate} rate ({plan.time_unit})")
+    for column in ("line", "product", "orders", "quantity", "start", "end", "late orders"):
+        table.add_column(column, justify="left" if column in ("line", "product") else "right")
+    for line in plan.sequence:
+        for campaign in plan.campaigns(line):
+            late = sum(plan.orders[oid].tardiness > 0 for oid in campaign["orders"])
+            table.add_row(
+                line, campaign["product"], str(len(campaign["orders"])),
+                f"{campaign['quantity']:,}", f"{campaign['start']:,.0f}",
+                f"{campaign['end']:,.0f}", str(late),
+            )  # fmt: skip
+    return table
