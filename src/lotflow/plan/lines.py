@@ -7,6 +7,7 @@ between the two with the scenario's calendar (the identity without one).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Literal
 
@@ -88,6 +89,21 @@ class Clock:
         """The wall time at which working time ``work`` is reached (end of the
         earlier shift on a shift boundary)."""
         return work if self.calendar is None else self.calendar.work_to_wall_at(work)
+
+    def to_wall_start(self, work: float) -> float:
+        """The wall time at which work resumes at working time ``work``: as
+        :meth:`to_wall`, but on a shift boundary the start of the next shift."""
+        wall = self.to_wall(work)
+        cal = self.calendar
+        if cal is None:
+            return wall
+        starts, ends, _ = cal.bounds
+        cycles, rem = divmod(wall, cal.period)
+        i = bisect_left(ends, rem)
+        if i < len(ends) and ends[i] == rem:
+            nxt = starts[i + 1] if i + 1 < len(starts) else cal.period + starts[0]
+            return cycles * cal.period + nxt
+        return wall
 
     def breaks(self, until: float) -> list[tuple[float, float]]:
         """``(at, length)`` of every off-shift break from working time 0 to ``until``:

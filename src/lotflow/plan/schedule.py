@@ -104,7 +104,7 @@ def build_plan(
             line=place.line,
             completion=completion,
             tardiness=max(0.0, completion - order.due),
-            start=clock.to_wall(place.start),
+            start=clock.to_wall_start(place.start),
             product=order.product,
             quantity=order.quantity,
             release=order.release,
