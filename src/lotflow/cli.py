@@ -62,6 +62,9 @@ def run_command(
     report: Annotated[Path | None, typer.Option(help="Write an HTML report here.")] = None,
     precision: Annotated[str | None, typer.Option(help="Throughput CI target, e.g. 1%.")] = None,
     max_replications: Annotated[int, typer.Option(help="Cap for --precision.")] = 200,
+    plan: Annotated[
+        Path | None, typer.Option(help="Simulate this plan (from lotflow plan): on time?")
+    ] = None,
 ) -> None:
     """Simulate a scenario with replications and print a summary."""
     from lotflow.cli_run import execute_run
@@ -70,6 +73,14 @@ def run_command(
     loaded = load_or_exit(scenario)
     if workers < 1:
         fail_input(ScenarioError("--workers must be >= 1"))
+    if plan is not None:
+        from lotflow.cli_plan import execute_plan_run
+
+        try:
+            execute_plan_run(loaded, plan, seed, replications, workers, out, report, console)
+        except ScenarioError as exc:
+            fail_input(exc)
+        return
     try:
         execute_run(
             loaded, seed, replications, horizon, parse_warmup(warmup), workers,

@@ -73,3 +73,54 @@ def _campaign_table(plan) -> Table:
                 f"{campaign['end']:,.0f}", str(late),
             )  # fmt: skip
     return table
+
+
+def execute_plan_run(
+    scenario, plan_path: Path, seed, replications, workers: int, out, report, console: Console
+):  # fmt: skip
+    """Simulate the plan at ``plan_path``; print per order on time; write ``out``/``report``."""
+    from lotflow.cli_progress import Bar
+    from lotflow.experiment.runner import resolve_options
+    from lotflow.plan.schedule import load_plan
+    from lotflow.plan.simulate import plan_results
+
+    plan = load_plan(plan_path, scenario)
+    seed, replications, _, _ = resolve_options(scenario, seed, replications)
+    with Bar(console, f"{scenario.name}: plan") as bar:
+        bar.plan(replications, "replications")
+        results = plan_results(
+            scenario, plan, str(plan_path), seed, replications, workers, bar.done
+        )
+    console.print(_on_time_table(results.data))
+    if out is not None:
+        results.write_json(out)
+        console.print(f"results written to {out}")
+    if report is not None:
+        from lotflow.report import write_report
+
+        write_report(scenario, results, Path(report))
+        console.print(f"report written to {report}")
+    return results
+
+
+def _on_time_table(data: dict) -> Table:
+    block = data["plan"]
+    unit = data["time_unit"]
+    table = Table(
+        title=f"{data['scenario']}: plan over {data['replications']} replications ({unit})"
+    )
+    columns = ("order", "line", "due", "planned", "simulated (95 % CI)", "on time")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("order", "line") else "right")
+    for oid, entry in block["orders"].items():
+        done = entry.get("completion")
+        simulated = f"{done['mean']:,.0f} ± {done['ci95']:,.0f}" if done else "–"
+        if entry["unfinished"]:
+            simulated += f" ({entry['unfinished']} unfinished)"
+        table.add_row(
+            oid, entry["line"], f"{entry['due']:,.0f}", f"{entry['planned_completion']:,.0f}",
+            simulated, f"{entry['on_time']:.0%}",
+        )  # fmt: skip
+    n = block["on_time_orders"]
+    table.caption = f"orders on time: {n['mean']:.1f} ± {n['ci95']:.1f} of {len(block['orders'])}"
+    return table
