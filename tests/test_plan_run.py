@@ -126,7 +126,7 @@ def test_random_plan_reports_every_order_reproducibly(tmp_path):
 
 
 def test_run_plan_of_another_scenario_exits_2(tmp_path):
-    plan, _, _ = plan_and_run(tmp_path, DETERMINISTIC)
+    plan_and_run(tmp_path, DETERMINISTIC)
     other = tmp_path / "other.yaml"
     other.write_text(RANDOM)
     code, output = invoke(["run", other, "--plan", tmp_path / "plan.json"])

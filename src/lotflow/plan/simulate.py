@@ -116,8 +116,9 @@ def simulate_plan(
     """The ``plan`` block of the results JSON: per order ``on_time`` (probability),
     ``completion`` and ``tardiness`` (mean, ci95 over the replications that
     completed it), ``unfinished`` (replications that did not), and the plan's
-    own ``planned_completion``, ``due`` and ``line``; plus ``on_time_orders``, the
-    number of orders on time per replication. ``on_done()`` is called after each
+    own ``line``, ``product``, ``due``, ``planned_start`` and
+    ``planned_completion``; plus ``on_time_orders``, the number of orders on
+    time per replication. ``on_done()`` is called after each
     replication; ``workers > 1`` runs replications on that many processes (the
     numbers do not depend on it)."""
     one = partial(replicate, scenario, plan, seed)
@@ -133,7 +134,9 @@ def simulate_plan(
         finished = [e for e in ends if e is not None]
         entry = {
             "line": order.line,
+            "product": order.product,
             "due": order.due,
+            "planned_start": order.start,
             "planned_completion": order.completion,
             "on_time": float(np.mean([e is not None and e <= order.due for e in ends])),
             "unfinished": len(ends) - len(finished),
