@@ -27,6 +27,19 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+from numba import types
+from numba.core.extending import overload
+from numba.np.random.distributions import (
+    random_exponential,
+    random_gamma,
+    random_geometric,
+    random_lognormal,
+    random_triangular,
+    random_uniform,
+)
+from numba.np.random.generator_core import next_double
+
+import lotflow.streams  # noqa: F401  (registers the kernel streams' bit-generator calls)
 
 DETERMINISTIC, EXPONENTIAL, LOGNORMAL, GAMMA, UNIFORM, TRIANGULAR, GEOMETRIC, EMPIRICAL = range(8)
 
@@ -112,39 +125,59 @@ class DistTable:
         return kinds, params, values
 
 
+def bits_of(source):
+    """The bit generator behind ``source``: a numpy Generator's, or ``source``
+    itself (a numpy BitGenerator or a kernel stream, :mod:`lotflow.streams`)."""
+    return getattr(source, "bit_generator", source)
+
+
+@overload(bits_of)
+def _bits_of_compiled(source):
+    if isinstance(source, types.NumPyRandomGeneratorType):
+        return lambda source: source.bit_generator
+    return lambda source: source
+
+
 @numba.njit(cache=True)
-def draw(gen, kind, params, values):
-    """One draw of the distribution ``(kind, params)`` from numpy Generator ``gen``."""
+def draw(source, kind, params, values):
+    """One draw of the distribution ``(kind, params)`` from ``source``: a numpy
+    Generator, its bit generator or a kernel stream. Numba's implementations of
+    numpy's algorithms, so each gives the numbers ``Generator.exponential`` and
+    the others would, bit for bit."""
+    bits = bits_of(source)
     if kind == DETERMINISTIC:
         return params[0]
     if kind == EXPONENTIAL:
-        return gen.exponential(params[0])
+        return random_exponential(bits, params[0])
     if kind == LOGNORMAL:
-        return gen.lognormal(params[0], params[1])
+        return random_lognormal(bits, params[0], params[1])
     if kind == GAMMA:
-        return gen.gamma(params[0], params[1])
+        return random_gamma(bits, params[0], params[1])
     if kind == UNIFORM:
-        return gen.uniform(params[0], params[1])
+        return random_uniform(bits, params[0], params[1] - params[0])
     if kind == TRIANGULAR:
-        return gen.triangular(params[0], params[1], params[2])
+        return random_triangular(bits, params[0], params[1], params[2])
     if kind == GEOMETRIC:
-        return float(gen.geometric(params[0]))
+        return float(random_geometric(bits, params[0]))
     count = int(params[1])
-    # gen.random() rather than gen.integers(): numba's integers() allocates an
-    # array, which the engine's kernel (compiled without reference counting) cannot.
-    return values[int(params[0]) + min(int(gen.random() * count), count - 1)]
+    # A uniform index from next_double: numba's integers() allocates an array,
+    # which the engine's kernel (compiled without reference counting) cannot.
+    return values[int(params[0]) + min(int(next_double(bits) * count), count - 1)]
 
 
 @numba.njit(cache=True)
-def draw_geometric_count(gen, p):
+def draw_geometric_count(source, p):
     """Number of trials up to and including the first success, on {1, 2, ...}."""
-    return gen.geometric(p)
+    return np.int64(random_geometric(bits_of(source), p))
 
 
 def compiled_overload(dispatcher, args: tuple):
     """The code ``dispatcher`` (a numba function) compiled for the types of
     ``args``, callable directly: calling the dispatcher itself would type every
-    argument at every call (a numpy Generator takes tens of microseconds)."""
+    argument at every call (a numpy Generator takes tens of microseconds).
+    With the JIT disabled (``NUMBA_DISABLE_JIT=1``) it is the plain function."""
+    if numba.config.DISABLE_JIT:
+        return dispatcher
     return dispatcher.compile(tuple(numba.typeof(arg) for arg in args))
 
 

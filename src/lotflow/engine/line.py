@@ -29,7 +29,9 @@ w1) are O(stations x bins).
 
 Random numbers come from one numpy Generator per (station, source): stream
 ``4 i + s`` with s = process, failure, repair, scrap, and the last stream for
-changeovers. Per-cycle failures and scrap are drawn as geometric counts of
+changeovers. The kernel takes them as one array of stream handles
+(:mod:`lotflow.streams`), so its argument types, and so its compiled code, are
+the same for every line. Per-cycle failures and scrap are drawn as geometric counts of
 cycles until the next event, which is the same law as a Bernoulli draw per cycle.
 
 Campaign release (model.md leaves it open; see docs/model.md): station 1
@@ -51,6 +53,7 @@ import numpy as np
 
 from lotflow.dists import DETERMINISTIC, draw, draw_geometric_count
 from lotflow.engine.compiled import BUSY_TIME, PER_CYCLE, STREAMS_PER_STATION
+from lotflow.streams import stream
 
 
 def kernel_function(**options):
@@ -224,17 +227,17 @@ def _push_scrap(heap, li, when, bound):
 
 
 @kernel_function()
-def init_state(fail_mode, fail_p, ttf_d, scrap_q, dk, dp, dv, gens, sf, si):
+def init_state(fail_mode, fail_p, ttf_d, scrap_q, dk, dp, dv, streams, sf, si):
     """Draw each station's first time-to-failure / cycles-to-failure / parts-to-scrap."""
     for i in range(fail_mode.shape[0]):
         base = STREAMS_PER_STATION * i
         if fail_mode[i] == BUSY_TIME:
             d = ttf_d[i]
-            sf[i, TTF_LEFT] = draw(gens[base + 1], dk[d], dp[d], dv)
+            sf[i, TTF_LEFT] = draw(stream(streams, base + 1), dk[d], dp[d], dv)
         elif fail_mode[i] == PER_CYCLE:
-            si[i, CYCLES_TO_FAIL] = draw_geometric_count(gens[base + 1], fail_p[i])
+            si[i, CYCLES_TO_FAIL] = draw_geometric_count(stream(streams, base + 1), fail_p[i])
         if scrap_q[i] > 0.0:
-            si[i, PARTS_TO_SCRAP] = draw_geometric_count(gens[base + 3], scrap_q[i])
+            si[i, PARTS_TO_SCRAP] = draw_geometric_count(stream(streams, base + 3), scrap_q[i])
 
 
 @kernel_function()
@@ -246,13 +249,13 @@ def _close_station_period(i, sf, cnt, act_trace, act_n, w0, w1):
 
 
 @kernel_function()
-def _changeover(co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1):
+def _changeover(co_d, dk, dp, dv, streams, sf, acc, cnt, act_trace, act_n, w0, w1):
     """Run-empty changeover: the whole line is in setup from the moment it is empty."""
     n = sf.shape[0]
     empty_at = 0.0
     for i in range(n):
         empty_at = max(empty_at, sf[i, LAST_DEP])
-    length = draw(gens[STREAMS_PER_STATION * n], dk[co_d], dp[co_d], dv)
+    length = draw(stream(streams, STREAMS_PER_STATION * n), dk[co_d], dp[co_d], dv)
     end = empty_at + length
     for i in range(n):
         acc[i, SETUP] += _span(empty_at, length, w0, w1)
@@ -645,7 +648,7 @@ def advance(
     camp_changeover,
     camp_release,
     co_d,
-    gens,
+    streams,
     w0,
     w1,
     bin_width,
@@ -724,7 +727,7 @@ def advance(
                         # product next) its later scraps are made up by the next run.
                         if camp_changeover[nxt]:
                             _changeover(
-                                co_d, dk, dp, dv, gens, sf, acc, cnt, act_trace, act_n, w0, w1
+                                co_d, dk, dp, dv, streams, sf, acc, cnt, act_trace, act_n, w0, w1
                             )
                         li[CAMP] = nxt
                         li[RELEASED] = 0
@@ -735,9 +738,13 @@ def advance(
         passed = count
         for i in range(n):
             base = STREAMS_PER_STATION * i
+            station_streams = (
+                stream(streams, base), stream(streams, base + 1), stream(streams, base + 2),
+                stream(streams, base + 3),
+            )  # fmt: skip
             taken, passed, overflow = _station_block(
-                i, passed, times, rels, floor, line, (gens[base], gens[base + 1], gens[base + 2],
-                gens[base + 3]), window, lf[GATE], heap_on, state, traces,
+                i, passed, times, rels, floor, line, station_streams, window, lf[GATE], heap_on,
+                state, traces,
             )  # fmt: skip
             if overflow:
                 return HEAP_OVERFLOW

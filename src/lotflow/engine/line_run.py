@@ -9,6 +9,7 @@ import numpy as np
 from lotflow.dists import compiled_overload
 from lotflow.engine import line as k
 from lotflow.engine.compiled import LineArrays
+from lotflow.streams import stream_handles
 
 LOT_TABLE_ROWS = 4096
 MAX_BLOCK = 4096  # parts the kernel moves through the line station by station
@@ -97,6 +98,7 @@ class LineRun:
             raise ValueError(f"line {arrays.name} needs {arrays.n_streams} random streams")
         self.arrays = arrays
         self.gens = generators
+        self.streams = stream_handles(generators)  # what the kernel draws from
         self.w0, self.w1, self.bin_width = float(w0), float(w1), float(bin_width)
         trace = trace or Trace()
         n = arrays.n_stations
@@ -121,7 +123,7 @@ class LineRun:
         a = arrays
         k.init_state(
             a.fail_mode, a.fail_p, a.ttf_d, a.scrap_q, a.dist_kinds, a.dist_params,
-            a.dist_values, self.gens, self.state["sf"], self.state["si"],
+            a.dist_values, self.streams, self.state["sf"], self.state["si"],
         )  # fmt: skip
 
     @property
@@ -151,16 +153,16 @@ class LineRun:
     def _kernel(self, stop_each_lot: bool) -> int:
         """One call of :func:`k.advance` on this line's arrays.
 
-        The compiled code for the line's argument types is looked up once
-        (:func:`compiled_overload`): numba's dispatcher would type the line's
-        25 random Generators at every call (about 0.2 ms a call, and a
-        plant-year makes one call per lot)."""
+        Every line has the same argument types (the random streams come as
+        one array of handles, :mod:`lotflow.streams`), so one compiled kernel
+        serves every line; its code is looked up once per line
+        (:func:`compiled_overload`) rather than typed at every call."""
         a, s = self.arrays, self.state
         before = (
             a.buffers, self.ring_off, a.proc_d, a.fail_mode, a.fail_p, a.ttf_d, a.rep_d,
             a.scrap_q, a.dist_kinds, a.dist_params, a.dist_values, a.camp_target,
             a.camp_lots, a.camp_lot_size, a.camp_changeover, a.camp_release, a.changeover_d,
-            self.gens, self.w0, self.w1, self.bin_width,
+            self.streams, self.w0, self.w1, self.bin_width,
         )  # fmt: skip
         after = (
             s["sf"], s["si"], s["acc"], s["cnt"], s["buf_acc"], s["ring"], s["li"], s["lf"],
