@@ -683,7 +683,9 @@ def advance(
     before the block. A block never crosses a lot's completion or the point
     where a campaign's release needs the outcome of scrapped parts. Station 1
     releases the first part of campaign ``c`` no earlier than ``camp_release[c]``
-    (working time; a plan's release dates).
+    (working time; a plan's release dates); a run whose next run is released
+    later than station 1 could go on makes up its own scraps first, as before a
+    changeover.
 
     Returns DONE, LOT_COMPLETED, LOTS_FULL or HEAP_OVERFLOW.
     """
@@ -720,7 +722,11 @@ def advance(
                     if old_scraps > 0:
                         # Scraps no release waits for: one part each, as a block.
                         count = min(times.shape[0], old_scraps)
-                    elif li[HEAP_N] > 0 and (camp_changeover[nxt] or heap[0] <= release):
+                    elif li[HEAP_N] > 0 and (
+                        # A next run released later than the line could go on
+                        # waits like a changeover: this run makes up its own scraps.
+                        camp_changeover[nxt] or camp_release[nxt] > release or heap[0] <= release
+                    ):
                         floor, li[HEAP_N] = _heap_pop(heap, li[HEAP_N])
                     else:
                         # The run is complete: every part is good or (same
