@@ -132,3 +132,20 @@ def test_run_plan_of_another_scenario_exits_2(tmp_path):
     code, output = invoke(["run", other, "--plan", tmp_path / "plan.json"])
     assert code == 2
     assert "plan.json" in output and "Traceback" not in output
+
+
+def test_an_order_does_not_wait_for_the_next_orders_release(tmp_path):
+    """With scrap, the last parts of an order are made up by the order itself when
+    the next order of the same product is released much later (not by the next)."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(RANDOM)
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order,product,quantity,due,release\nx,a,150,400,0\ny,a,50,9000,8000\n")
+    plan = tmp_path / "plan.json"
+    assert invoke(["plan", scenario, "--orders", orders, "--out", plan])[0] == 0
+    results = tmp_path / "results.json"
+    code, output = invoke(["run", scenario, "--plan", plan, "--out", results])
+    assert code == 0, output
+    simulated = json.loads(results.read_text())["plan"]["orders"]
+    assert simulated["x"]["completion"]["mean"] < 2000
+    assert simulated["y"]["completion"]["mean"] > 8000 + 50
