@@ -69,8 +69,8 @@ def _campaign_table(plan) -> Table:
             late = sum(plan.orders[oid].tardiness > 0 for oid in campaign["orders"])
             table.add_row(
                 line, campaign["product"], str(len(campaign["orders"])),
-                f"{campaign['quantity']:,}", f"{campaign['start']:,.0f}",
-                f"{campaign['end']:,.0f}", str(late),
+                f"{campaign['quantity']:,}", _time(campaign["start"]), _time(campaign["end"]),
+                str(late),
             )  # fmt: skip
     return table
 
@@ -114,13 +114,18 @@ def _on_time_table(data: dict) -> Table:
         table.add_column(column, justify="left" if column in ("order", "line") else "right")
     for oid, entry in block["orders"].items():
         done = entry.get("completion")
-        simulated = f"{done['mean']:,.0f} ± {done['ci95']:,.0f}" if done else "–"
+        simulated = f"{_time(done['mean'])} ± {_time(done['ci95'])}" if done else "–"
         if entry["unfinished"]:
             simulated += f" ({entry['unfinished']} unfinished)"
         table.add_row(
-            oid, entry["line"], f"{entry['due']:,.0f}", f"{entry['planned_completion']:,.0f}",
+            oid, entry["line"], _time(entry["due"]), _time(entry["planned_completion"]),
             simulated, f"{entry['on_time']:.0%}",
         )  # fmt: skip
     n = block["on_time_orders"]
     table.caption = f"orders on time: {n['mean']:.1f} ± {n['ci95']:.1f} of {len(block['orders'])}"
     return table
+
+
+def _time(value: float) -> str:
+    """A time for the tables: whole units from 1,000 on, else four significant digits."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.4g}"
