@@ -133,3 +133,11 @@ def test_parquet_plans_like_csv(tmp_path, scenario):
     assert plans[0] == plans[1]
     assert plans[0]["status"] == "optimal"
     assert set(plans[0]["orders"]) == {"A", "B"}
+
+
+def test_line_products_must_be_known(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(SCENARIO.replace("products: [a, b]", "products: [a, zz]"))
+    code, output, uncaught = invoke(["validate", scenario])
+    assert (code, uncaught) == (2, None)
+    assert "lines[0].products[1]: unknown product 'zz'" in " ".join(output.split())
