@@ -107,8 +107,8 @@ class Clock:
 
     def breaks(self, until: float) -> list[tuple[float, float]]:
         """``(at, length)`` of every off-shift break from working time 0 to ``until``:
-        the line stops at working time ``at`` for ``length`` of wall time. With
-        :meth:`offset`, ``to_wall(w) = w + offset + sum(length for at < w)``."""
+        the line stops at working time ``at`` for ``length`` of wall time, so
+        ``to_wall(w) = w + to_wall(0) + sum(length for at < w)``."""
         cal = self.calendar
         if cal is None:
             return []
@@ -125,8 +125,3 @@ class Clock:
                 out.append((at, nxt - ends[i]))
             period += 1
         return out
-
-    @property
-    def offset(self) -> float:
-        """Wall time before the first working instant (0 without a calendar)."""
-        return 0.0 if self.calendar is None else self.calendar.bounds[0][0]

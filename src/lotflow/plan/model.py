@@ -15,7 +15,7 @@ interval per line that may make it, exactly one present). Per line:
   run-empty time after its interval ends (:class:`~lotflow.plan.lines.PlanLine`).
 
 Tardiness is measured in wall-clock time, as due dates are: ``max(0,
-wall(completion) - due)``. With a calendar, ``wall(w) = w + offset + sum of
+wall(completion) - due)``. With a calendar, ``wall(w) = w + wall(0) + sum of
 the off-shift breaks the line stops at before w``; each break at or after the
 due date's working time is a Boolean that must be true for the completion to
 pass it, so the wall-clock tardiness is exact. The objective is
