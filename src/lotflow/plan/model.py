@@ -23,6 +23,12 @@ lexicographic in one sum: ``(n + 1) x total weighted tardiness + changeovers``
 (n orders, so at most n - 1 changeovers): least weighted tardiness first, then
 fewest changeovers.
 
+The search gets help that does not change the optimum: independent parts
+(:func:`components`) are solved one by one; a first plan
+(:mod:`lotflow.plan.heuristic`) is the hint and bounds each order's
+completion; interchangeable lines get symmetry breaking and a redundant
+cumulative (docs/planning.md).
+
 Times are integers in ticks of ``1 / resolution`` of the scenario's time unit
 (:func:`resolution`: about a millionth of the planning span or finer, at most
 one time unit); durations, releases and due dates are rounded to ticks.
