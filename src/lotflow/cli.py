@@ -76,6 +76,8 @@ def run_command(
     if plan is not None:
         from lotflow.cli_plan import execute_plan_run
 
+        if horizon is not None or warmup is not None or precision is not None:
+            fail_input(ScenarioError("--horizon, --warmup and --precision do not apply to --plan"))
         try:
             execute_plan_run(loaded, plan, seed, replications, workers, out, report, console)
         except ScenarioError as exc:

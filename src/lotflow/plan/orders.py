@@ -5,7 +5,8 @@ Columns (interface.md): ``order, product, quantity, due`` and the optional
 number > 0); ``due`` and ``release`` (default 0) are wall-clock times in the
 scenario's time unit from its start; ``weight`` (a whole number > 0, default 1)
 multiplies the order's tardiness in the objective; ``line`` pins the order to
-one line. Rows count data rows from 1 (the header is not a row).
+one line. Column names are read without case or surrounding blanks. Rows
+count data rows from 1 (the header is not a row).
 
 Every problem is one :class:`~lotflow.scenario.ScenarioError` naming the file,
 the row and the column, e.g. ``orders.csv: row 3, column 'quantity': ...``.
@@ -75,7 +76,7 @@ def _read_table(path: Path, file: str) -> list[dict]:
         kind = "Parquet" if path.suffix.lower() in (".parquet", ".pq") else "CSV"
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ScenarioError(f"cannot read the file as {kind}: {reason}", file=file) from None
-    columns = [str(c).strip() for c in frame.columns]
+    columns = [str(c).strip().lower() for c in frame.columns]
     for column in columns:
         if column not in REQUIRED + OPTIONAL:
             allowed = ", ".join(REQUIRED + OPTIONAL)
