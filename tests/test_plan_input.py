@@ -141,3 +141,12 @@ def test_line_products_must_be_known(tmp_path):
     code, output, uncaught = invoke(["validate", scenario])
     assert (code, uncaught) == (2, None)
     assert "lines[0].products[1]: unknown product 'zz'" in " ".join(output.split())
+
+
+def test_column_names_ignore_case_and_blanks(tmp_path, scenario):
+    orders = tmp_path / "orders.csv"
+    orders.write_text("Order , PRODUCT,Quantity,due\nA,a,10,30\n")
+    code, output, uncaught = invoke(
+        ["plan", scenario, "--orders", orders, "--out", tmp_path / "p.json"]
+    )
+    assert (code, uncaught) == (0, None), output

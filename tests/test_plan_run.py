@@ -149,3 +149,12 @@ def test_an_order_does_not_wait_for_the_next_orders_release(tmp_path):
     simulated = json.loads(results.read_text())["plan"]["orders"]
     assert simulated["x"]["completion"]["mean"] < 2000
     assert simulated["y"]["completion"]["mean"] > 8000 + 50
+
+
+def test_run_plan_refuses_window_options(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(RANDOM)
+    for option in (["--horizon", "100"], ["--warmup", "5"], ["--precision", "1%"]):
+        code, output = invoke(["run", scenario, "--plan", tmp_path / "plan.json", *option])
+        assert code == 2
+        assert "do not apply to --plan" in output
