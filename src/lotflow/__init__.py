@@ -6,12 +6,11 @@ modules (numba, scipy) load on first use, so the CLI starts fast.
 """
 
 from importlib import import_module
-from importlib.metadata import version as _version
 
-__version__ = _version("lotflow")
+__version__ = "0.1.0"  # the package version (pyproject.toml reads it from here)
 
 _EXPORTS = {
-    "run": "lotflow.experiment.runner",
+    "run": "lotflow.experiment.api",
     "Results": "lotflow.results",
     "Scenario": "lotflow.scenario",
     "ScenarioError": "lotflow.scenario",

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
+from lotflow.cli_common import (
+    ScenarioArg,
+    check_outputs,
+    check_run_options,
+    console,
+    input_errors,
+    load_or_exit,
+)
 from lotflow.io import write_atomic
 from lotflow.plan.lines import RATES
 from lotflow.scenario import ScenarioError
@@ -14,12 +24,43 @@ from lotflow.scenario import ScenarioError
 MAX_WORKERS = 2  # CP-SAT search workers: the machines we plan on have 2 cores
 
 
+@input_errors()
+def plan_command(
+    scenario: ScenarioArg,
+    orders: Annotated[Path, typer.Option(help="Order book: CSV or Parquet.")],
+    out: Annotated[Path, typer.Option(help="Write the plan JSON here.")],
+    time_limit: Annotated[float, typer.Option(help="Solver time limit, seconds.")] = 60.0,
+    rate: Annotated[str, typer.Option(help="Planning rate: nameplate or expected.")] = "expected",
+    workers: Annotated[int, typer.Option(help="CP-SAT workers (1 is deterministic).")] = 1,
+    seed: Annotated[int, typer.Option(help="CP-SAT random seed.")] = 1,
+) -> None:
+    """Plan an order book on the lines (CP-SAT): least weighted tardiness, then changeovers."""
+    loaded = load_or_exit(scenario)
+    check_outputs({"--out": out})
+    execute_plan(loaded, orders, out, time_limit, rate, workers, seed, console)
+
+
+def run_plan(
+    scenario, plan_path: Path, seed, replications, workers: int, out, report, window: dict
+) -> None:
+    """``run --plan``: check the options (the window options do not apply), then simulate."""
+    given = [option for option, value in window.items() if value is not None]
+    if given:
+        raise ScenarioError(f"{', '.join(given)}: do not apply to --plan")
+    scenario = check_run_options(scenario, seed=seed, replications=replications, workers=workers)
+    check_outputs({"--out": out, "--report": report})
+    execute_plan_run(
+        scenario, plan_path, scenario.run.seed, scenario.run.replications, workers, out, report,
+        console,
+    )  # fmt: skip
+
+
 def execute_plan(
     scenario, orders_path: Path, out: Path, time_limit: float, rate: str, workers: int,
     seed: int, console: Console,
 ):  # fmt: skip
     """Load the orders, solve, write ``out`` (plan.json) and print the result."""
-    import ortools
+    from importlib.metadata import version
 
     from lotflow.plan.lines import Clock, plan_lines
     from lotflow.plan.model import SolverOptions, solve
@@ -35,10 +76,10 @@ def execute_plan(
     orders = load_orders(orders_path, scenario)
     clock = Clock.of(scenario)
     options = SolverOptions(time_limit, workers, seed)
-    solution = solve(orders, plan_lines(scenario, rate), clock, options)  # type: ignore[arg-type]
+    solution = solve(orders, plan_lines(scenario, rate), clock, options)
     solver = {
         "name": "OR-Tools CP-SAT",
-        "version": ortools.__version__,
+        "version": version("ortools"),
         "time_limit": time_limit,
         "workers": workers,
         "seed": seed,
@@ -80,12 +121,10 @@ def execute_plan_run(
 ):  # fmt: skip
     """Simulate the plan at ``plan_path``; print per order on time; write ``out``/``report``."""
     from lotflow.cli_progress import Bar
-    from lotflow.experiment.runner import resolve_options
     from lotflow.plan.schedule import load_plan
     from lotflow.plan.simulate import plan_results
 
     plan = load_plan(plan_path, scenario)
-    seed, replications, _, _ = resolve_options(scenario, seed, replications)
     with Bar(console, f"{scenario.name}: plan") as bar:
         bar.plan(replications, "replications")
         results = plan_results(

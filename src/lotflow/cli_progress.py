@@ -32,6 +32,7 @@ class Bar:
         self.task = None
 
     def __enter__(self) -> Bar:
+        announce_compile(self.progress.console)
         self.progress.start()
         self.task = self.progress.add_task(self.title, total=None)
         return self
@@ -45,3 +46,15 @@ class Bar:
 
     def done(self, *_) -> None:
         self.progress.advance(self.task)
+
+
+def announce_compile(console: Console) -> None:
+    """Say so before a run that must compile the engine (its cache is empty:
+    the set-up step, ``make setup``, normally fills it)."""
+    from lotflow.engine.precompile import COMPILE_SECONDS, engine_compiled
+
+    if not engine_compiled():
+        console.print(
+            f"compiling the engine once, about {COMPILE_SECONDS} s "
+            "(later runs load it from numba's cache) ..."
+        )

@@ -102,8 +102,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.linalg import spsolve
 
 __all__ = [
     "DecompositionResult",
@@ -391,20 +389,27 @@ def gershwin_deterministic_two_machine(
 
 def _stationary_dtmc(rows: list[int], cols: list[int], vals: list[float], n: int) -> np.ndarray:
     """Stationary vector of a DTMC given as sparse (row=from, col=to, prob) triplets."""
+    import scipy.sparse as sp  # here, not at import: scipy.sparse costs every command 0.3 s
+
     a = sp.coo_matrix((vals, (cols, rows)), shape=(n, n)).tocsr() - sp.identity(n, format="csr")
     return _solve_balance(a, n)
 
 
 def _stationary_ctmc(rows: list[int], cols: list[int], rates: list[float], n: int) -> np.ndarray:
     """Stationary vector of a CTMC given as sparse (from, to, rate) triplets, from != to."""
+    import scipy.sparse as sp
+
     q = sp.coo_matrix((rates, (rows, cols)), shape=(n, n)).tocsr()
     out = np.asarray(q.sum(axis=1)).ravel()
     a = (q - sp.diags(out)).T.tocsr()
     return _solve_balance(a, n)
 
 
-def _solve_balance(a: sp.csr_matrix, n: int) -> np.ndarray:
-    """Solve ``a x = 0``, ``sum x = 1`` by replacing the first equation."""
+def _solve_balance(a, n: int) -> np.ndarray:
+    """Solve ``a x = 0``, ``sum x = 1`` (``a`` a scipy sparse matrix) by
+    replacing the first equation."""
+    from scipy.sparse.linalg import spsolve
+
     if n == 1:
         return np.ones(1)
     a = a.tolil()

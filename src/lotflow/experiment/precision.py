@@ -16,9 +16,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
-from lotflow.analysis.statistics import summarize
+from lotflow.analysis.statistics import summarize, t_quantile
 from lotflow.experiment.replication import ReplicationResult
 from lotflow.scenario.errors import ScenarioError
 
@@ -75,7 +74,7 @@ def next_count(reps: list[ReplicationResult], target: float, cap: int) -> int:
         return n
     needed = n + 1
     m = np.arange(n + 1, cap + 1)
-    quantile = stats.t.ppf(0.975, m - 1)
+    quantile = t_quantile(0.975, m - 1)
     for key in target_keys(reps):
         xs = np.array([r.metrics[key] for r in reps], dtype=float)
         s, goal = float(np.std(xs, ddof=1)), target * abs(float(np.mean(xs)))

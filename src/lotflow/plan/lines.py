@@ -112,7 +112,7 @@ class Clock:
         cal = self.calendar
         if cal is None:
             return []
-        out = []
+        out: list[tuple[float, float]] = []
         starts, ends, cum = cal.bounds
         per = cal.working_per_period
         period = 0

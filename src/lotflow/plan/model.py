@@ -284,7 +284,7 @@ class _Model:
         stays before the first of them."""
         at_due, slack = self.due(j)
         cap = self.tick(self.clock.to_work(order.due + bound / (order.weight * self.res)))
-        passed = []
+        passed: list[tuple[cp_model.IntVar, int]] = []
         for at, length in self.breaks:
             if at < at_due:
                 continue

@@ -127,8 +127,9 @@ def _number(row: dict, column: str, where: _Where, default: float | None = None)
         if default is None:
             raise where.error(column, "empty; a number is required")
         return default
+    assert value is not None  # _blank(None) is True
     try:
-        number = float(str(value).strip()) if isinstance(value, str) else float(value)
+        number = float(value.strip() if isinstance(value, str) else value)
     except (TypeError, ValueError):
         raise where.error(column, f"not a number: {value!r}") from None
     if not math.isfinite(number):

@@ -138,16 +138,14 @@ def simulate_plan(
             "due": order.due,
             "planned_start": order.start,
             "planned_completion": order.completion,
-            "on_time": float(np.mean([e is not None and e <= order.due for e in ends])),
+            "on_time": float(np.mean([_on_time(e, order.due) for e in ends])),
             "unfinished": len(ends) - len(finished),
         }
         if finished:
             entry["tardiness"] = _stat([max(0.0, e - order.due) for e in finished])
             entry["completion"] = _stat(finished, keep=True)
         orders[oid] = entry
-    on_time = [
-        sum(r[oid] is not None and r[oid] <= o.due for oid, o in plan.orders.items()) for r in reps
-    ]
+    on_time = [sum(_on_time(r[oid], o.due) for oid, o in plan.orders.items()) for r in reps]
     return {
         "status": plan.status,
         "rate": plan.rate,
@@ -155,6 +153,11 @@ def simulate_plan(
         "orders": orders,
         "on_time_orders": _stat([float(n) for n in on_time]),
     }
+
+
+def _on_time(completion: float | None, due: float) -> bool:
+    """Completed by the due date (an unfinished order is late)."""
+    return completion is not None and completion <= due
 
 
 def _stat(values: list[float], keep: bool = False) -> dict:

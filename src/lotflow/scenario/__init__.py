@@ -3,5 +3,6 @@
 from lotflow.scenario.errors import ScenarioError
 from lotflow.scenario.loader import load_scenario, scenario_from_dict
 from lotflow.scenario.models import Scenario
+from lotflow.scenario.options import apply_run_options
 
-__all__ = ["Scenario", "ScenarioError", "load_scenario", "scenario_from_dict"]
+__all__ = ["Scenario", "ScenarioError", "apply_run_options", "load_scenario", "scenario_from_dict"]
