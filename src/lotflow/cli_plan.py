@@ -18,7 +18,6 @@ from lotflow.cli_common import (
     load_or_exit,
 )
 from lotflow.io import write_atomic
-from lotflow.plan.lines import RATES
 from lotflow.scenario import ScenarioError
 
 MAX_WORKERS = 2  # CP-SAT search workers: the machines we plan on have 2 cores
@@ -62,7 +61,7 @@ def execute_plan(
     """Load the orders, solve, write ``out`` (plan.json) and print the result."""
     from importlib.metadata import version
 
-    from lotflow.plan.lines import Clock, plan_lines
+    from lotflow.plan.lines import RATES, Clock, plan_lines
     from lotflow.plan.model import SolverOptions, solve
     from lotflow.plan.orders import load_orders
     from lotflow.plan.schedule import build_plan
