@@ -17,6 +17,7 @@ from lotflow import (
     __version__,
     cli_capacity,
     cli_compare,
+    cli_plan,
     cli_results,
     cli_run,
     cli_scenario,
@@ -56,6 +57,7 @@ app.command("capacity")(cli_capacity.capacity_command)
 app.command("sweep")(cli_sweep.sweep_command)
 app.command("results")(cli_results.results_command)
 app.command("compare")(cli_compare.compare_command)
+app.command("plan")(cli_plan.plan_command)
 register_optimize(app, load_or_exit, fail_input)
 
 

@@ -44,9 +44,18 @@ def run_command(
     precision: PrecisionOpt = None,
     max_replications: MaxReplicationsOpt = 200,
     claim: ClaimOpt = None,
+    plan: Annotated[
+        Path | None, typer.Option(help="Simulate this plan (lotflow plan): on time?")
+    ] = None,
 ) -> None:
     """Simulate a scenario with replications and print a summary."""
     loaded = load_or_exit(scenario)
+    if plan is not None:
+        from lotflow.cli_plan import run_plan
+
+        window = {"--horizon": horizon, "--warmup": warmup, "--precision": precision}
+        run_plan(loaded, plan, seed, replications, workers, out, report, window)
+        return
     check_positive("--claim", claim)
     options = {
         "seed": seed, "replications": replications, "horizon": horizon,

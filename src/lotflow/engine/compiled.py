@@ -28,7 +28,10 @@ class LineArrays:
     (``INFINITE`` for a line that never changes product), ``camp_lots[c]``
     lots of ``camp_lot_size[c]`` parts, ``camp_product[c]`` an index into
     ``products``, and ``camp_changeover[c]`` whether a run-empty changeover
-    precedes campaign ``c``. No campaigns at all: a bare line without lots.
+    precedes campaign ``c``; ``camp_release[c]`` the earliest working time
+    station 1 may release the campaign's first part (0 for a scenario's own
+    campaigns; a plan's release dates). No campaigns at all: a bare line
+    without lots.
     """
 
     name: str
@@ -49,6 +52,7 @@ class LineArrays:
     camp_lot_size: np.ndarray
     camp_product: np.ndarray
     camp_changeover: np.ndarray
+    camp_release: np.ndarray
     changeover_d: int
     products: tuple[str, ...]
 
@@ -117,6 +121,7 @@ def compile_line(line, products) -> LineArrays:
         camp_changeover=np.array(
             [runs[c][0] != runs[c - 1][0] for c in range(len(runs))], dtype=np.bool_
         ),
+        camp_release=np.zeros(len(runs)),
         changeover_d=changeover_d,
         products=product_names,
     )

@@ -681,6 +681,7 @@ def advance(
     camp_lots,
     camp_lot_size,
     camp_changeover,
+    camp_release,
     co_d,
     streams,
     w0,
@@ -715,7 +716,11 @@ def advance(
     so on. The departures are those of part-by-part order exactly, because a
     part of the block is blocked only by downstream departures of parts released
     before the block. A block never crosses a lot's completion or the point
-    where a campaign's release needs the outcome of scrapped parts.
+    where a campaign's release needs the outcome of scrapped parts. Station 1
+    releases the first part of campaign ``c`` no earlier than ``camp_release[c]``
+    (working time; a plan's release dates); a run whose next run is released
+    later than station 1 could go on makes up its own scraps first, as before a
+    changeover.
 
     Returns DONE, LOT_COMPLETED, LOTS_FULL or HEAP_OVERFLOW.
     """
@@ -741,6 +746,9 @@ def advance(
                 left = camp_target[c] - li[RELEASED]
                 if left > 0:
                     count = min(count, left)
+                    if li[RELEASED] == 0:
+                        # A campaign's first part is released no earlier than its release time.
+                        floor = camp_release[c]
                 else:
                     nxt = (c + 1) % n_camp
                     release = sf[0, LAST_DEP]
@@ -749,7 +757,11 @@ def advance(
                     if old_scraps > 0:
                         # Scraps no release waits for: one part each, as a block.
                         count = min(times.shape[0], old_scraps)
-                    elif li[HEAP_N] > 0 and (camp_changeover[nxt] or heap[0] <= release):
+                    elif li[HEAP_N] > 0 and (
+                        # A next run released later than the line could go on
+                        # waits like a changeover: this run makes up its own scraps.
+                        camp_changeover[nxt] or camp_release[nxt] > release or heap[0] <= release
+                    ):
                         floor, li[HEAP_N] = _heap_pop(heap, li[HEAP_N])
                     else:
                         # The run is complete: every part is good or (same

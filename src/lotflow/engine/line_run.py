@@ -161,8 +161,8 @@ class LineRun:
         before = (
             a.buffers, self.ring_off, a.proc_d, a.fail_mode, a.fail_p, a.ttf_d, a.rep_d,
             a.scrap_q, a.dist_kinds, a.dist_params, a.dist_values, a.camp_target,
-            a.camp_lots, a.camp_lot_size, a.camp_changeover, a.changeover_d, self.streams,
-            self.w0, self.w1, self.bin_width,
+            a.camp_lots, a.camp_lot_size, a.camp_changeover, a.camp_release, a.changeover_d,
+            self.streams, self.w0, self.w1, self.bin_width,
         )  # fmt: skip
         after = (
             s["sf"], s["si"], s["acc"], s["cnt"], s["buf_acc"], s["ring"], s["li"], s["lf"],

@@ -156,3 +156,37 @@ def plant_rows(plant: dict | None, prefix: str = "") -> list[dict]:
     for key, value in plant.items():
         rows += plant_rows(value, f"{prefix}.{key}" if prefix else str(key))
     return rows
+
+
+def plan_summary(block: dict | None, tb) -> dict | None:
+    """The plan of ``run --plan``: its solver status and one row per order (times
+    in the time base's display unit), or None for other runs."""
+    if not block:
+        return None
+    rows = []
+    for oid, entry in block["orders"].items():
+        done = entry.get("completion")
+        rows.append(
+            {
+                "order": oid,
+                "line": entry["line"],
+                "product": entry["product"],
+                "due": f"{entry['due'] / tb.scale:,.2f}",
+                "planned": f"{entry['planned_completion'] / tb.scale:,.2f}",
+                "simulated": f"{done['mean'] / tb.scale:,.2f} ± {done['ci95'] / tb.scale:,.2f}"
+                if done
+                else "–",
+                "on_time": f"{entry['on_time']:.0%}",
+            }
+        )
+    objective = block["objective"]
+    return {
+        "status": block["status"],
+        "rate": block["rate"],
+        "gap": f"{objective['gap']:.2%}",
+        "changeovers": objective["changeovers"],
+        "on_time": num(block["on_time_orders"], 1),
+        "orders": len(rows),
+        "unit": tb.unit,
+        "rows": rows,
+    }

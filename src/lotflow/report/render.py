@@ -13,6 +13,7 @@ from lotflow.analysis.claim import claim_check, simulated_rates
 from lotflow.calendar import UNIT_PER_HOUR
 from lotflow.report import context
 from lotflow.report import figures_line as fl
+from lotflow.report import figures_plan as fplan
 from lotflow.report import figures_plant as fp
 from lotflow.report.timebase import timebase
 
@@ -52,6 +53,7 @@ def render_report(scenario, results, claim: float | None = None) -> str:
         "wip": _div(fl.wip_distributions(scenario, series), "wip") if lines else None,
         "lots": _div(fp.lot_timeline(lots, tb), "lots"),
         "inventory": _div(fp.inventory(series, lots, tb), "inventory"),
+        "plan": _div(fplan.plan_gantt(data.get("plan"), tb), "plan"),
     }
     template = _env.get_template("report.html.j2")
     return template.render(
@@ -68,4 +70,5 @@ def render_report(scenario, results, claim: float | None = None) -> str:
         rate_unit="working h" if per_hour else f"working {scenario.time_unit}",
         figures=figures,
         plant_rows=context.plant_rows(data.get("plant")),
+        plan=context.plan_summary(data.get("plan"), tb),
     )

@@ -81,6 +81,13 @@ def _line_problems(line, path: str, products: set[str]) -> Iterator[Problem]:
                 f"{path}.campaigns[{j}].product",
                 f"unknown product {campaign.product!r}; known products: {allowed}",
             )
+    for j, product in enumerate(line.products or []):
+        if product not in products:
+            allowed = ", ".join(sorted(products)) or "none defined under 'products'"
+            raise ScenarioError(
+                f"unknown product {product!r}; known products: {allowed}",
+                path=f"{path}.products[{j}]",
+            )
     if len({c.product for c in line.campaigns}) > 1 and line.changeover is None:
         yield Problem(
             f"{path}.changeover",

@@ -89,7 +89,8 @@ class Campaign(Model):
 
 class Line(Model):
     """A flow line: ``stations`` in order, ``buffers`` (slots) between each pair,
-    ``campaigns`` cycled, ``changeover`` time between campaigns of different products."""
+    ``campaigns`` cycled, ``changeover`` time between campaigns of different products;
+    ``products`` the products ``lotflow plan`` may put on it (absent: any)."""
 
     name: Name
     stations: Annotated[list[Station], Field(min_length=1)]
@@ -98,6 +99,9 @@ class Line(Model):
     )
     campaigns: list[Campaign] = Field(default_factory=list)
     changeover: Dist | None = None
+    products: Annotated[list[Name], Field(min_length=1)] | None = Field(
+        default=None, description="products lotflow plan may put on the line (absent: any)"
+    )
 
 
 class Product(Model):
