@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from lotflow.analysis.statistics import summarize, t_quantile
+from lotflow.analysis.statistics import summarize
 from lotflow.experiment.replication import ReplicationResult
 from lotflow.scenario.errors import ScenarioError
 
@@ -72,9 +72,11 @@ def next_count(reps: list[ReplicationResult], target: float, cap: int) -> int:
         return min(MIN_REPLICATIONS, cap)
     if n >= cap or max(relative_halfwidths(reps).values()) <= target:
         return n
+    from scipy.special import stdtrit  # t quantiles for every m at once (t_quantile: one)
+
     needed = n + 1
     m = np.arange(n + 1, cap + 1)
-    quantile = t_quantile(0.975, m - 1)
+    quantile = stdtrit(m - 1, 0.975)
     for key in target_keys(reps):
         xs = np.array([r.metrics[key] for r in reps], dtype=float)
         s, goal = float(np.std(xs, ddof=1)), target * abs(float(np.mean(xs)))
