@@ -7,6 +7,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -29,7 +30,7 @@ class Bar:
             console=console,
             transient=True,
         )
-        self.task = None
+        self.task: TaskID | None = None  # set on entering the with block
 
     def __enter__(self) -> Bar:
         announce_compile(self.progress.console)
@@ -41,10 +42,12 @@ class Bar:
         self.progress.stop()
 
     def plan(self, n: int, what: str) -> None:
+        assert self.task is not None, "plan() inside the with block"
         self.total += n
         self.progress.update(self.task, total=self.total, description=f"{self.title}: {what}")
 
     def done(self, *_) -> None:
+        assert self.task is not None, "done() inside the with block"
         self.progress.advance(self.task)
 
 
