@@ -43,9 +43,10 @@ def _sum_lines(metrics: dict, leaf: str) -> float | None:
 
 def _side(values: list[float | None]) -> dict | None:
     """``{"mean", "ci95"}`` of one side, or None when a replication lacks the metric."""
-    if any(v is None or not math.isfinite(v) for v in values):
+    present = [v for v in values if v is not None]
+    if len(present) < len(values) or not all(math.isfinite(v) for v in present):
         return None
-    stat = summarize(values)
+    stat = summarize(present)
     return {"mean": stat["mean"], "ci95": stat["ci95"]}
 
 
