@@ -215,8 +215,8 @@ def run_sweep(
             break
         still = []
         for run in active:
-            reps = store.records(run.key, list(range(run.replications)))
-            wanted = prec.next_count(reps, options.precision, options.max_replications)
+            records = store.records(run.key, list(range(run.replications)))
+            wanted = prec.next_count(records, options.precision, options.max_replications)
             if wanted > run.replications:
                 run.replications = wanted
                 still.append(run)
