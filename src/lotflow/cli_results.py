@@ -68,9 +68,9 @@ def execute_results(store_dir: Path, fmt: str, out, all_metrics: bool, metrics, 
         else:
             write_atomic(out, text)
     else:
-        buffer = io.BytesIO()
-        frame.to_parquet(buffer, index=False)
-        write_atomic(out, buffer.getvalue())
+        parquet = io.BytesIO()
+        frame.to_parquet(parquet, index=False)
+        write_atomic(out, parquet.getvalue())
     if out is not None:
         console.print(f"{len(rows)} rows written to {out}", markup=False, highlight=False)
 
