@@ -23,7 +23,9 @@ Semantics (all values in the scenario's time unit):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numba
 import numpy as np
@@ -187,7 +189,7 @@ class Sampler:
     Every Sampler calls :func:`draw` with the same argument types, so the
     compiled code is looked up once (``_draw``, :func:`compiled_overload`)."""
 
-    _draw = None
+    _draw: ClassVar[Callable[..., Any] | None] = None
 
     def __init__(self, dist: CompiledDist, rng: np.random.Generator) -> None:
         table = DistTable()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -119,7 +121,8 @@ class LineRun:
         self.act_trace = np.zeros((n, trace.active_periods, 2))
         self.act_n = np.zeros(n, dtype=np.int64)
         self._lots: list[np.ndarray] = []
-        self._compiled = None  # the kernel compiled for this line's argument types
+        # the kernel compiled for this line's argument types
+        self._compiled: Callable[..., Any] | None = None
         a = arrays
         k.init_state(
             a.fail_mode, a.fail_p, a.ttf_d, a.scrap_q, a.dist_kinds, a.dist_params,

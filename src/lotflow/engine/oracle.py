@@ -517,8 +517,8 @@ class _LineOracle:
         end = max(self.env.now, self.w1)
         for log in self.states:
             log.set(end, log.state)
-        for log in self.levels:
-            log.change(end, 0)
+        for level in self.levels:
+            level.change(end, 0)
         return OracleResult(
             departures=self.departures,
             scrap_flags=self.scrap_flags,

@@ -82,7 +82,7 @@ def run_fixed(
     seed: int | None = None,
     replications: int | None = None,
     horizon: float | None = None,
-    warmup: float | None = None,
+    warmup: float | str | None = None,
     workers: int = 1,
     on_done: Callable[[ReplicationResult], None] | None = None,
 ) -> Results:

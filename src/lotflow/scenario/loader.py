@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from lotflow.scenario.checks import check_scenario
 from lotflow.scenario.distributions import DIST_NAMES
@@ -54,7 +55,7 @@ def scenario_from_dict(data: Any) -> Scenario:
     return scenario
 
 
-def _problem(error: dict) -> Problem:
+def _problem(error: ErrorDetails) -> Problem:
     loc = tuple(_loc_item(item) for item in error["loc"])
     loc = tuple(item for item in loc if item not in DIST_NAMES and "[" not in str(item))
     return Problem(format_path(loc) or None, _describe(error))
@@ -67,7 +68,7 @@ def _loc_item(item: object) -> str | int:
     return clip(item if isinstance(item, str) else quote(item), 40)
 
 
-def _describe(error: dict) -> str:
+def _describe(error: ErrorDetails) -> str:
     kind = error["type"]
     found = error.get("input")
     if kind == "union_tag_invalid":
@@ -86,7 +87,7 @@ def _describe(error: dict) -> str:
 def _unknown_field(loc: tuple) -> str:
     """'unknown field', with the closest known field name at that place if any."""
     known = known_fields(loc[:-1])
-    close = difflib.get_close_matches(_loc_item(loc[-1]), known, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(_loc_item(loc[-1])), known, n=1, cutoff=0.6)
     if close:
         return f"unknown field; did you mean {close[0]!r}?"
     if known:

@@ -14,7 +14,7 @@ from lotflow.scenario.models import Scenario
 
 RUN_OPTIONS = ("seed", "replications", "horizon", "warmup")
 AUTO = "auto"
-_WORKERS = TypeAdapter(Annotated[int, Field(ge=1, le=MAX_WORKERS, strict=True)])
+_WORKERS: TypeAdapter[int] = TypeAdapter(Annotated[int, Field(ge=1, le=MAX_WORKERS, strict=True)])
 
 
 def apply_run_options(

@@ -44,7 +44,8 @@ _BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 class ScenarioLoader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 core numbers, bounded depth and no duplicate keys."""
 
-    yaml_implicit_resolvers: ClassVar[dict] = {
+    # A class attribute in PyYAML, which types-PyYAML declares as an instance variable.
+    yaml_implicit_resolvers: ClassVar[dict] = {  # type: ignore[misc]
         first: [(tag, regexp) for tag, regexp in resolvers if tag not in _DROPPED]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
@@ -161,6 +162,8 @@ def _check_shape(text: str) -> None:
     if not yaml.__with_libyaml__:
         return
     events = yaml.parse(text, Loader=yaml.CSafeLoader)
+    # The marks here are libyaml's (yaml._yaml.Mark, with the same name, line and
+    # column), which types-PyYAML's MarkedYAMLError does not accept (yaml.error.Mark).
     depth = nodes = 0
     while True:
         try:
@@ -173,10 +176,10 @@ def _check_shape(text: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise ComposerError(None, None, _TOO_DEEP, event.start_mark)
+                raise ComposerError(None, None, _TOO_DEEP, event.start_mark)  # type: ignore[arg-type]
         nodes += isinstance(event, yaml.NodeEvent)
         if nodes > MAX_NODES:
-            raise ComposerError(None, None, _TOO_BIG, event.start_mark)
+            raise ComposerError(None, None, _TOO_BIG, event.start_mark)  # type: ignore[arg-type]
 
 
 def parse_yaml(text: str) -> Any:
