@@ -76,12 +76,17 @@ _RANGE = {
 
 
 def engine_compiled() -> bool:
-    """True when numba's cache holds the kernel (a run will not compile it)."""
+    """True when numba's cache holds the kernel compiled from its current source
+    (a run will load it, not compile it). Reads numba's cache index (a private
+    part of numba, which is pinned); without the JIT there is nothing to compile."""
+    import numba
+
     from lotflow.engine import line
 
-    cache = getattr(line.advance, "_cache", None)
-    index = getattr(cache, "_index_path", None)
-    return index is None or Path(index).exists()
+    if numba.config.DISABLE_JIT:
+        return True
+    index = line.advance._cache._cache_file  # numba's IndexDataCacheFile
+    return bool(index._load_index())
 
 
 def load_engine() -> None:

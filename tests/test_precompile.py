@@ -1,0 +1,47 @@
+"""The set-up step fills numba's cache; a run that would compile says so first."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+from rich.console import Console
+
+from lotflow import cli_progress
+from lotflow.engine import precompile
+
+CHECK = "from lotflow.engine.precompile import engine_compiled; print(engine_compiled())"
+
+
+def _engine_compiled_with_cache(directory) -> str:
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(directory))
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_an_empty_cache_is_seen_as_not_compiled(tmp_path):
+    assert _engine_compiled_with_cache(tmp_path) == "False"
+
+
+def test_the_set_up_cache_is_seen_as_compiled():
+    # make setup (run before the tests) filled the default cache
+    assert precompile.engine_compiled()
+
+
+def _announcement(monkeypatch, compiled: bool) -> str:
+    monkeypatch.setattr(precompile, "engine_compiled", lambda: compiled)
+    out = io.StringIO()
+    cli_progress.announce_compile(Console(file=out, width=120))
+    return out.getvalue()
+
+
+def test_a_run_that_must_compile_says_so_first(monkeypatch):
+    assert "compiling the engine once" in _announcement(monkeypatch, compiled=False)
+
+
+def test_a_run_from_the_cache_says_nothing(monkeypatch):
+    assert _announcement(monkeypatch, compiled=True) == ""
