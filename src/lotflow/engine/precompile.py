@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 COMPILE_SECONDS = 60  # about what a cold compile of the kernel takes on 2 cores
 
