@@ -256,7 +256,11 @@ class Search:
             study.tell(trial, score(self.spec, ev))
 
     def _worst(self, study, is_cost: bool):
-        values = [t.values for t in study.trials if t.values is not None]
+        """The worst values told so far (what a rejected candidate is told)."""
+        from optuna.trial import TrialState
+
+        done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        values = [t.values for t in done]
         if not values:
             return [0.0, 0.0] if is_cost else 0.0
         if is_cost:
