@@ -141,3 +141,21 @@ def test_cheapest_allocation_meeting_a_requirement(tmp_path):
     (req,) = best["requirements"]
     assert req["met"] and req["one_sided_bound"] >= 0.665
     assert answer["selection"]["procedure"] == "sequential feasibility"
+
+
+def test_nsga2_answer_keeps_constraints_and_requirements(tmp_path):
+    """A cost objective on a space larger than its budget goes to NSGA-II; whatever
+    it returns breaks no constraint and truly meets its requirement."""
+    means = [1.2, 1.0, 0.9]
+    spec = allocation_spec(2, 5, evaluations=12)  # 21 allocations with b1 + b2 <= 5
+    spec["objective"] = {"minimize": "cost"}
+    spec["costs"] = {"b1": 1, "b2": 1}
+    spec["requirements"] = [{"metric": "lines.L1.throughput", "at_least": 0.62}]
+    answer = run(line(means), spec, tmp_path)
+    assert answer["search"]["method"] == "nsga2"
+    assert answer["evaluated"] <= 12
+    a = chosen(answer)
+    assert sum(a) <= 5
+    assert answer["best"]["cost"] == sum(a)
+    assert answer["best"]["requirements"][0]["met"]
+    assert exact(means, [a])[a] >= 0.62
