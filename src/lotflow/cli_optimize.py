@@ -94,12 +94,12 @@ def summary_table(answer: dict) -> Table:
     for name, value in best["values"].items():
         table.add_row(name, str(value))
     objective = best["objective"]
-    table.add_row(
-        f"objective {objective['metric']}",
-        f"{objective['mean']:.6g} ± {objective['ci95']:.3g} (fresh replications)",
-        end_section=True,
-    )
-    table.add_row("cost", f"{best['cost']:,.6g}")
+    if objective["metric"] != "cost":
+        table.add_row(
+            f"{objective['metric']}",
+            f"{objective['mean']:.6g} ± {objective['ci95']:.3g} (fresh replications)",
+        )
+    table.add_row("cost", f"{best['cost']:,.6g}", end_section=True)
     for req in best["requirements"]:
         side = "at_least" if "at_least" in req else "at_most"
         verdict = "met" if req["met"] else "NOT met"
