@@ -126,6 +126,11 @@ CASES = {
         "requirements[0].metric",
         "no plant",
     ),
+    "constraints nothing meets": (
+        lambda s: s.update(constraints=["b1 + b2 >= 9"]),
+        "constraints",
+        "no candidate meets all the constraints",
+    ),
     "unknown field": (lambda s: s.update(objectives={}), "objectives", "unknown field"),
     "cost of an unknown variable": (
         lambda s: s.update(costs={"b7": 3}),

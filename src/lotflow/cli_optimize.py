@@ -57,7 +57,7 @@ def execute_optimize(
     from lotflow.optimize.spec import load_spec
 
     spec = load_spec(spec_file)
-    Space(spec, scenario)  # every path and value checked before anything runs
+    Space(spec, scenario).check_constraints()  # paths, values, constraints: before any run
     with tempfile.TemporaryDirectory(prefix="lotflow-optimize-") as scratch:
         directory = Path(store_dir) if store_dir is not None else Path(scratch) / "store"
         Store.check(directory, scenario)

@@ -110,8 +110,9 @@ class Search:
         left = self._left(result)
         if left is not None and left <= 0:
             return "evaluation budget used"
-        if self.deadline is not None and time.monotonic() >= self.deadline:
-            return "time budget used"
+        deadline = self.deadline
+        if deadline is not None and result.evaluations and time.monotonic() >= deadline:
+            return "time budget used"  # (after at least one batch)
         return ""
 
     # -- running ------------------------------------------------------------------------

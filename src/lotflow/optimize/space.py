@@ -144,6 +144,12 @@ class Space:
             if self.feasible(candidate):
                 yield candidate
 
+    def check_constraints(self, limit: int = 1_000_000) -> None:
+        """Error unless some candidate meets the linear constraints (checked when
+        the space has at most ``limit`` candidates)."""
+        if self.spec.constraints and self.size() <= limit and next(self.enumerate(), None) is None:
+            raise self.spec.error("no candidate meets all the constraints", "constraints")
+
     def scenario(self, candidate: Candidate):
         """The validated scenario of a candidate (:class:`ScenarioError` if invalid)."""
         data = self.data
