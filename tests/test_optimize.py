@@ -159,3 +159,26 @@ def test_nsga2_answer_keeps_constraints_and_requirements(tmp_path):
     assert answer["best"]["cost"] == sum(a)
     assert answer["best"]["requirements"][0]["met"]
     assert exact(means, [a])[a] >= 0.62
+
+
+def test_the_analytic_bound_screens_without_simulating(tmp_path):
+    """Throughput above the bottleneck rate (1/1.2) is impossible: every candidate
+    is screened, nothing is simulated, and the answer says no candidate qualifies."""
+    spec = allocation_spec(2, 4, evaluations=20)
+    spec["requirements"] = [{"metric": "lines.L1.throughput", "at_least": 0.85}]
+    answer = run(line([1.2, 1.0, 0.9]), spec, tmp_path)
+    assert answer["best"] is None
+    assert answer["evaluated"] == 0
+    assert answer["search"]["rejected"]["screened"] == 15
+    assert answer["run"]["replications_run"] == 0
+
+
+def test_a_time_budget_runs_at_least_one_batch(tmp_path):
+    spec = allocation_spec(2, 4, evaluations=1)
+    spec["budget"] = {"seconds": 1e-6}
+    spec["batch"] = 4
+    answer = run(line([1.2, 1.0, 0.9]), spec, tmp_path)
+    assert answer["search"]["method"] == "tpe"
+    assert answer["search"]["stopped"] == "time budget used"
+    assert 1 <= answer["evaluated"] <= 4
+    assert answer["best"] is not None
