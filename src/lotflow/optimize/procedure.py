@@ -76,6 +76,7 @@ def optimize(scenario, spec: Spec, store, backend, seed: int | None = None, prog
         "scenario": scenario.name,
         "spec": spec.file,
         "seed": seed,
+        "objective": spec.model.objective.model_dump(exclude_none=True),
         "best": best,
         "selection": {"procedure": choice.procedure, **choice.info},
         "confirmation": confirmation,
