@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,11 +28,22 @@ from lotflow.scenario import ScenarioError, scenario_from_dict
 Values = tuple[tuple[str, Any], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Candidate:
-    """One value per variable, in the spec's variable order."""
+    """One value per variable, in the spec's variable order. Candidates compare and
+    hash by their values' canonical JSON, so values may be blocks (dicts, lists)."""
 
     values: Values
+
+    @property
+    def key(self) -> str:
+        return json.dumps(self.values, sort_keys=True, separators=(",", ":"))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Candidate) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.values)
