@@ -1,12 +1,15 @@
-# lotflow: `make run` (set-up + the reference plant year) and `make test` (set-up + all tests).
+# lotflow: `make run` (set-up + the reference plant year) and `make test` (set-up + all tests,
+# with branch coverage of src/lotflow, subprocesses included; fails under the floor in pyproject).
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 VENV := .venv
 PY := $(VENV)/bin/python
 LOTFLOW := $(VENV)/bin/lotflow
 OUT := out
+# Replications run on every core; the results do not depend on the number of workers.
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: setup run test test-fast bench lint browser clean
+.PHONY: setup run test test-nojit test-fast bench bench-process lint browser clean
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv || \
@@ -29,10 +32,16 @@ browser:
 
 run: setup
 	@mkdir -p $(OUT)
-	$(LOTFLOW) run scenarios/maracay.yaml --workers 2 --out $(OUT)/maracay.json --report $(OUT)/maracay.html
+	$(LOTFLOW) run scenarios/maracay.yaml --workers $(WORKERS) --out $(OUT)/maracay.json --report $(OUT)/maracay.html
 
 test: setup browser
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 -q --cov --cov-report=term-missing:skip-covered
+
+# The engine's rule tests with numba's JIT off (the kernel as plain Python: slow, but
+# it can be stepped through), with the coverage of the engine's own lines.
+test-nojit: setup
+	NUMBA_DISABLE_JIT=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_engine_rules.py \
+		--cov=lotflow.engine --cov=lotflow.streams --cov=lotflow.dists --cov-report=term-missing
 
 test-fast: setup
 	$(PY) -m pytest -n 2 -q -m "not slow and not browser"
@@ -40,9 +49,14 @@ test-fast: setup
 bench: setup
 	$(PY) bench/run.py
 
+# Whole processes as a user waits for them (issue 12); e.g. BENCH_ARGS="--lengths 2,6,9 --simpy-hours 100"
+bench-process: setup
+	$(PY) bench/whole_process.py $(BENCH_ARGS)
+
 lint: setup
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy src
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .mypy_cache .coverage .coverage.*

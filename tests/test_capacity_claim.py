@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import lotflow
-from lotflow.analysis.claim import DEFAULT_CLAIM, claim_check
+from lotflow.analysis.claim import claim_check
 from lotflow.scenario import scenario_from_dict
 from lotflow.summary import claim_table
 
@@ -31,7 +31,7 @@ def fake_results(per_line_reps: list[list[float]]) -> dict:
 
 def test_what_the_claim_takes_on_the_reference_calendar(reference):
     check = claim_check(reference)
-    assert check.claim == DEFAULT_CLAIM == 70e6
+    assert check.claim == 70e6  # the scenario's claim
     assert check.hours_per_year == pytest.approx(4000.0)
     assert check.nameplate == pytest.approx(72e6)
     assert check.hours_at_nameplate == pytest.approx(70e6 / 72e6 * 4000.0)
@@ -72,6 +72,12 @@ def test_claim_is_a_parameter_not_a_constant(reference):
     assert small.hours_at_nameplate == pytest.approx(10 / 72 * 4000.0)
 
 
+def test_no_claim_check_without_a_claim(reference):
+    unclaimed = reference.model_copy(update={"claim": None})
+    assert claim_check(unclaimed) is None
+    assert claim_check(unclaimed, claim=10e6).claim == 10e6
+
+
 def test_no_claim_check_without_a_year():
     spec = {
         "time_unit": "cycle",
@@ -82,7 +88,7 @@ def test_no_claim_check_without_a_year():
             }
         ],
     }
-    scenario = scenario_from_dict(spec)
+    scenario = scenario_from_dict({**spec, "claim": {"good_per_year": 1e6}})
     assert claim_check(scenario) is None
     assert claim_table(scenario, {"lines": {}}) is None
 

@@ -148,7 +148,7 @@ def test_run_subprocess_writes_interface_json_single_replication(tmp_path):
     """The installed command, R = 1 (options override the run block): the
     document of interface.md, every ci95 = 0, state fractions summing to 1,
     off_shift = 1 - working / wall."""
-    out = tmp_path / "sub" / "results.json"
+    out = tmp_path / "results.json"
     proc = run_cli(["run", SHIFTS, "--replications", "1", "--seed", "3", "--out", out], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
@@ -202,21 +202,21 @@ BAD_OPTIONS = [
     (["--workers", "0"], "--workers"),
     (["--workers", "-2"], "--workers"),
     (["--workers", "two"], "--workers"),
-    (["--replications", "0"], "run.replications"),
-    (["--replications", "-1"], "run.replications"),
-    (["--warmup", "20000"], "run.warmup"),  # = the scenario's horizon
-    (["--warmup", "500", "--horizon", "400"], "run.warmup"),
-    (["--warmup", "-1"], "run.warmup"),
+    (["--replications", "0"], "--replications"),
+    (["--replications", "-1"], "--replications"),
+    (["--warmup", "20000"], "--warmup"),  # = the scenario's horizon
+    (["--warmup", "500", "--horizon", "400"], "--warmup"),
+    (["--warmup", "-1"], "--warmup"),
     (["--warmup", "soon"], "warmup"),
-    (["--horizon", "0"], "run.horizon"),
-    (["--horizon", "-10"], "run.horizon"),
-    (["--seed", "-1"], "run.seed"),
+    (["--horizon", "0"], "--horizon"),
+    (["--horizon", "-10"], "--horizon"),
+    (["--seed", "-1"], "--seed"),
     (["--seed", "abc"], "--seed"),
     pytest.param(
-        ["--horizon", "inf"], "run.horizon",
+        ["--horizon", "inf"], "--horizon",
     ),
     pytest.param(
-        ["--horizon", "nan"], "run.horizon",
+        ["--horizon", "nan"], "--horizon",
     ),
 ]  # fmt: skip
 

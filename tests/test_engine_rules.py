@@ -155,6 +155,54 @@ def test_busy_time_failures_preempt_and_resume():
     assert raw.state_time[0, STATE["down"]] == pytest.approx(700.0 * rep / (ttf + rep), abs=rep)
 
 
+def test_busy_time_failure_at_a_parts_end_waits_for_the_next_part():
+    """Equality does not fail: time to failure 2 and process 1, so the failure
+    falls exactly at the end of every second part; that part completes, and the
+    station fails at the start of the next one (down 1, then the part in full)."""
+    st = [
+        {"name": "M", "process": det(1.0), "failure": {"busy_time": det(2.0)}, "repair": det(1.0)}
+    ]
+    _, raw = engine_run(scenario(st, []), 0.0, 30.0, trace=100)
+    # Parts 1, 2 at 1, 2; then repair 2-3 and part 3 at 4, part 4 at 5; ...; the
+    # part begun at 30 (the window's end) completes at 31.
+    expected = [3.0 * (k // 2) + 1.0 + k % 2 for k in range(21)]
+    np.testing.assert_array_equal(raw.departures[0], expected)
+
+
+def busy_ageing_line(fast_process, ttf):
+    """A fast M1 (busy-time failures) before a slow M2 with one buffer slot: M1
+    is blocked for long stretches (about half the window), never starved."""
+    m1 = {"name": "M1", "process": fast_process, "failure": {"busy_time": ttf}}
+    m1["repair"] = det(5.0)
+    return scenario([m1, {"name": "M2", "process": det(2.0)}], [1])
+
+
+def test_a_blocked_station_does_not_age_deterministic():
+    """Fixed times: M1 fails after every 10.5 units of its busy time, however
+    long it is blocked, so its failures (down time / repair) are its busy time
+    / 10.5, within the one failure the window's ends can cut."""
+    sc = busy_ageing_line(det(1.0), det(10.5))
+    _, raw = engine_run(sc, 0.0, 20_000.0)
+    busy, blocked, down = (raw.state_time[0, STATE[s]] for s in ("busy", "blocked", "down"))
+    assert blocked > 0.3 * 20_000.0  # M1 is blocked for long stretches
+    assert abs(down / 5.0 - busy / 10.5) <= 1.0
+
+
+def test_a_blocked_station_does_not_age_random():
+    """Random times, exponential time to failure (mean 50 busy units): failures
+    form a Poisson process in M1's busy time, so per replication the count of
+    failures less busy / 50 has mean 0 (ceil: a repair cut by the window's end)."""
+    sc = busy_ageing_line(expo(1.0), expo(50.0))
+    raws = engine_reps(sc, 0.0, 50_000.0)
+    assert min(raw.state_time[0, STATE["blocked"]] for raw in raws) > 0.3 * 50_000.0
+    excess = [
+        math.ceil(raw.state_time[0, STATE["down"]] / 5.0 - 1e-9)
+        - raw.state_time[0, STATE["busy"]] / 50.0
+        for raw in raws
+    ]
+    assert_mean_close(excess, 0.0, "failures - busy / MTBF")
+
+
 # --------------------------------------------------------------------------
 # blocking after service
 # --------------------------------------------------------------------------
@@ -300,6 +348,15 @@ def test_state_times_sum_to_the_window():
     _, raw = engine_run(sc, w0, w1)
     np.testing.assert_allclose(raw.state_time.sum(axis=1), w1 - w0, rtol=1e-12)
     assert np.all(raw.state_time >= 0.0)
+
+
+def test_window_counts_events_at_the_warmup_not_at_the_horizon():
+    """An event at t counts if warmup <= t < horizon: one station of process 1
+    over the window [10, 20) makes parts at 1, 2, ...; those leaving at 10, ...,
+    19 count, the one at 20 does not."""
+    _, raw = engine_run(scenario([{"name": "M", "process": det(1.0)}], []), 10.0, 20.0)
+    assert raw.good == 10
+    assert raw.processed[0] == 10
 
 
 def test_warmup_is_excluded_from_counts():

@@ -309,6 +309,13 @@ def test_plant_run_is_reproducible_and_reported_by_the_experiment_layer() -> Non
     assert set(plant) >= {"lots", "range", "staging", "storage", "shipping", "backpressure"}
     assert plant["range"]["wait"]["mean"] >= 0.0
     assert len(a.lots) > 0 and {"state", "replication"} <= set(a.lots[0])
+    # The same records as a DataFrame (docs/plant.md): one row per lot and
+    # replication, a column for every field any lot has.
+    frame = a.lots_frame()
+    assert len(frame) == len(a.lots)
+    assert set(frame.columns) == set().union(*a.lots)
+    assert frame["number"].tolist() == [lot["number"] for lot in a.lots]
+    assert sorted(set(frame["replication"])) == [0, 1]
 
 
 # --- shipping against a table of orders ------------------------------------------------

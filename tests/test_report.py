@@ -26,6 +26,7 @@ def scenario_dict(name: str = "report <test> & co") -> dict:
         "time_unit": "min",
         "run": {"horizon": 10080.0, "warmup": 1440.0, "replications": 2, "seed": 5},
         "calendar": {"shifts_per_day": 2, "hours_per_shift": 8, "days_per_week": 5},
+        "claim": {"good_per_year": 70e6},
         "products": [{"name": "ball", "lot_size": 2000}, {"name": "blank", "lot_size": 2000}],
         "lines": [
             {
@@ -50,6 +51,7 @@ def report_path(run, tmp_path_factory):
     """The report of ``run``, written by ``write_report`` once for the module."""
     scenario, results = run
     path = tmp_path_factory.mktemp("report") / "sub" / "report.html"
+    path.parent.mkdir()  # the writer refuses a missing directory
     write_report(scenario, results, path)
     return path
 
@@ -109,6 +111,13 @@ def test_report_with_plant_lots_and_inventory(run):
     html = render_report(scenario, Results(results.data, lots, series))
     assert figure_ids(html) == [*LINE_FIGURES, "inventory"]
     assert "in storage" in html and "on test" in html
+
+
+def test_a_scenario_without_a_claim_gets_no_claim_check_or_card(run):
+    scenario, results = run
+    html = render_report(scenario.model_copy(update={"claim": None}), results)
+    assert "The claim of" not in html and "not met" not in html and "claim 70" not in html
+    assert "claim 1 M a year" in render_report(scenario, results, claim=1e6)
 
 
 def test_report_of_a_cycle_time_line_without_calendar():

@@ -123,6 +123,21 @@ def test_results_show_a_table_and_export_csv_and_parquet(swept, tmp_path):
     assert invoke("results", tmp_path / "missing").exit_code == 2
 
 
+@pytest.mark.parametrize("fmt", ["table", "csv", "parquet"])
+def test_results_out_refuses_a_directory_and_keeps_an_old_file(swept, tmp_path, fmt):
+    _, store = swept
+    refused = invoke("results", store, "--format", fmt, "--out", tmp_path)
+    assert refused.exit_code == 2 and "is a directory" in refused.output
+    old = tmp_path / "old.txt"
+    old.write_text("old\n")
+    missing = invoke("results", store, "--format", fmt, "--out", tmp_path / "no" / "r")
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+    assert old.read_text() == "old\n"
+    written = invoke("results", store, "--format", fmt, "--out", old)
+    assert written.exit_code == 0, written.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.txt"]  # no temporary left
+
+
 def test_compare_two_points_of_a_store_as_json(swept, tmp_path):
     _, store = swept
     result = invoke("compare", "1", "2", "--store", store, "--json", tmp_path / "c.json")

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from lotflow.cli import app
 from lotflow.experiment import precision as prec
+from lotflow.experiment.api import run
 from lotflow.experiment.replication import ReplicationResult
-from lotflow.experiment.runner import run
 from lotflow.experiment.warmup import choose_warmup, pilot_spec
 from lotflow.scenario import ScenarioError, scenario_from_dict
 

@@ -10,7 +10,7 @@ from importlib import import_module
 __version__ = "0.1.0"  # the package version (pyproject.toml reads it from here)
 
 _EXPORTS = {
-    "run": "lotflow.experiment.runner",
+    "run": "lotflow.experiment.api",
     "Results": "lotflow.results",
     "Scenario": "lotflow.scenario",
     "ScenarioError": "lotflow.scenario",

@@ -2,7 +2,8 @@
 
 The lines live in working time (model.md): off shift everything is frozen.
 A calendar is a weekly pattern of ``shifts_per_day`` back-to-back shifts of
-``hours_per_shift`` starting at ``day_start_hour`` on the first
+``hours_per_shift`` starting at ``day_start_hour`` (``Calendar.start_hour``:
+by default 6, or earlier so that the shifts end by midnight) on the first
 ``days_per_week`` days of each week, for ``weeks_per_year`` weeks; the rest of
 the 8,760-hour year is off (holidays). The pattern repeats every year.
 
@@ -19,8 +20,9 @@ from functools import cached_property
 
 import numpy as np
 
-HOURS_PER_YEAR = 8760.0
-UNIT_PER_HOUR = {"s": 3600.0, "min": 60.0, "h": 1.0}
+from lotflow.units import HOURS_PER_YEAR, UNIT_PER_HOUR
+
+__all__ = ["HOURS_PER_YEAR", "UNIT_PER_HOUR", "Calendar", "build_calendar"]
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def build_calendar(spec, time_unit: str) -> Calendar:
     starts = []
     for week in range(spec.weeks_per_year):
         for day in range(spec.days_per_week):
-            starts.append(week * 168.0 + day * 24.0 + spec.day_start_hour)
+            starts.append(week * 168.0 + day * 24.0 + spec.start_hour)
     starts_arr = np.array(starts) * scale
     ends_arr = starts_arr + day_hours * scale
     cum = np.concatenate([[0.0], np.cumsum(ends_arr - starts_arr)[:-1]])

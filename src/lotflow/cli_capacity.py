@@ -4,15 +4,41 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
-from lotflow.analysis.capacity import Capacity, capacity
-from lotflow.analysis.claim import claim_check, simulated_rates
-from lotflow.calendar import UNIT_PER_HOUR
+from lotflow.cli_common import (
+    ClaimOpt,
+    ScenarioArg,
+    check_outputs,
+    check_positive,
+    console,
+    input_errors,
+    load_or_exit,
+)
 from lotflow.io import write_atomic
 from lotflow.scenario import ScenarioError
+
+
+@input_errors()
+def capacity_command(
+    scenario: ScenarioArg,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the capacity as JSON here.")
+    ] = None,
+    results: Annotated[
+        Path | None, typer.Option(help="A results JSON of this scenario to compare with.")
+    ] = None,
+    claim: ClaimOpt = None,
+) -> None:
+    """Analytic capacity of each line (no simulation), and the claim check."""
+    loaded = load_or_exit(scenario)
+    check_positive("--claim", claim)
+    check_outputs({"--json": json_out})
+    execute_capacity(loaded, json_out, results, claim, console)
 
 
 def load_results(path: Path, scenario) -> dict:
@@ -21,7 +47,7 @@ def load_results(path: Path, scenario) -> dict:
         data = json.loads(Path(path).read_text())
     except OSError as exc:
         raise ScenarioError(f"cannot read results: {exc.strerror}", file=str(path)) from None
-    except json.JSONDecodeError as exc:
+    except (UnicodeDecodeError, ValueError) as exc:
         raise ScenarioError(f"not a results JSON: {exc}", file=str(path)) from None
     if not isinstance(data, dict) or not isinstance(data.get("lines"), dict):
         raise ScenarioError("not a results JSON (no 'lines' block)", file=str(path))
@@ -34,8 +60,12 @@ def load_results(path: Path, scenario) -> dict:
     return data
 
 
-def execute_capacity(scenario, json_out, results_path, claim: float, console: Console) -> dict:
-    """Print the capacity table (and the claim check); write ``json_out`` if given."""
+def execute_capacity(scenario, json_out, results_path, claim, console: Console) -> dict:
+    """Print the capacity table (and the claim check: ``claim`` good parts a year,
+    else the scenario's own claim, else none); write ``json_out`` if given."""
+    from lotflow.analysis.capacity import capacity
+    from lotflow.analysis.claim import claim_check, simulated_rates
+
     cap = capacity(scenario)
     data = load_results(results_path, scenario) if results_path is not None else None
     sim = simulated_rates(scenario, data, cap) if data is not None else None
@@ -60,7 +90,9 @@ def execute_capacity(scenario, json_out, results_path, claim: float, console: Co
     return document
 
 
-def _table(cap: Capacity, sim: dict | None) -> Table:
+def _table(cap, sim: dict | None) -> Table:
+    from lotflow.calendar import UNIT_PER_HOUR
+
     per_hour = UNIT_PER_HOUR.get(cap.time_unit)
     scale, unit = (per_hour, "h") if per_hour else (1.0, cap.time_unit)
     methods = sorted({ln.flow.method + (" (exact)" if ln.flow.exact else "") for ln in cap.lines})
@@ -86,7 +118,7 @@ def _table(cap: Capacity, sim: dict | None) -> Table:
     return table
 
 
-def plant_line(cap: Capacity, check) -> str | None:
+def plant_line(cap, check) -> str | None:
     """Good parts a year of all lines: nameplate, availability, flow (and simulated)."""
     if cap.working_per_year is None:
         return None

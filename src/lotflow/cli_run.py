@@ -3,46 +3,86 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
+import typer
 from rich.console import Console
 
+from lotflow.cli_common import (
+    ClaimOpt,
+    HorizonOpt,
+    MaxReplicationsOpt,
+    PrecisionOpt,
+    ReplicationsOpt,
+    ScenarioArg,
+    SeedOpt,
+    WarmupOpt,
+    check_outputs,
+    check_positive,
+    check_run_options,
+    console,
+    input_errors,
+    load_or_exit,
+    parse_precision,
+    parse_warmup,
+)
 from lotflow.cli_progress import Bar
-from lotflow.experiment.runner import run
-from lotflow.summary import summary_tables
 
 
-def execute_run(
-    scenario, seed, replications, horizon, warmup, workers, precision, max_replications,
-    out, report, console: Console,
-):  # fmt: skip
+@input_errors()
+def run_command(
+    scenario: ScenarioArg,
+    seed: SeedOpt = None,
+    replications: ReplicationsOpt = None,
+    horizon: HorizonOpt = None,
+    warmup: WarmupOpt = None,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (results do not depend on it).")
+    ] = 1,
+    out: Annotated[Path | None, typer.Option(help="Write results JSON here.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write an HTML report here.")] = None,
+    precision: PrecisionOpt = None,
+    max_replications: MaxReplicationsOpt = 200,
+    claim: ClaimOpt = None,
+) -> None:
+    """Simulate a scenario with replications and print a summary."""
+    loaded = load_or_exit(scenario)
+    check_positive("--claim", claim)
+    options = {
+        "seed": seed, "replications": replications, "horizon": horizon,
+        "warmup": parse_warmup(warmup), "precision": parse_precision(precision),
+        "max_replications": max_replications, "workers": workers,
+    }  # fmt: skip
+    loaded = check_run_options(loaded, **options)
+    check_outputs({"--out": out, "--report": report})
+    execute_run(loaded, options, out, report, claim, console)
+
+
+def execute_run(scenario, options: dict, out, report, claim, console: Console):
     """Run, print, and write the requested files (each written atomically).
 
+    ``options`` are the keyword options of :func:`lotflow.run`;
     ``warmup="auto"`` (MSER-5) and ``precision`` (e.g. 0.01) make the run
     adaptive: it announces its batches of replications to the progress bar.
     """
-    adaptive = warmup == "auto" or precision is not None
+    from lotflow.experiment.api import run
+    from lotflow.results import check_finite
+
+    adaptive = options["warmup"] == "auto" or options["precision"] is not None
     with Bar(console, scenario.name) as bar:
         if not adaptive:
-            bar.plan(replications or scenario.run.replications, "replications")
-        results = run(
-            scenario,
-            seed=seed,
-            replications=replications,
-            horizon=horizon,
-            warmup=warmup,
-            workers=workers,
-            on_done=bar.done,
-            precision=precision,
-            max_replications=max_replications,
-            on_plan=bar.plan,
-        )
+            bar.plan(options["replications"] or scenario.run.replications, "replications")
+        results = run(scenario, **options, on_done=bar.done, on_plan=bar.plan)
+    check_finite(results.data)
     print_adaptive_choices(results.data, console)
-    write_outputs(scenario, results, out, report, console)
+    write_outputs(scenario, results, out, report, claim, console)
     return results
 
 
 def print_adaptive_choices(data: dict, console: Console) -> None:
     """Say which warm-up MSER-5 chose and whether the precision target was met."""
+    from lotflow.summary import precision_text
+
     if data.get("warmup_method"):
         detail = data["warmup_detail"]
         at_limit = any(line["at_boundary"] for line in detail["lines"].values())
@@ -55,26 +95,17 @@ def print_adaptive_choices(data: dict, console: Console) -> None:
         console.print(precision_text(data["precision"]))
 
 
-def precision_text(p: dict) -> str:
-    """One line on a ``precision`` block: target, met or not, worst share achieved."""
-    worst = max((v for v in p["achieved"].values() if v is not None), default=None)
-    state = "met" if p["met"] else "NOT met (cap reached)"
-    worst_text = "n/a" if worst is None else f"{worst:.3%}"
-    return (
-        f"precision {p['target']:.3%} of mean throughput {state}: worst {worst_text} "
-        f"with {p['replications']} replications"
-    )
-
-
-def write_outputs(scenario, results, out: Path | None, report: Path | None, console: Console):
+def write_outputs(scenario, results, out: Path | None, report: Path | None, claim, console):
     """Print the summary tables; write the results JSON and the HTML report if asked."""
-    for table in summary_tables(scenario, results):
+    from lotflow.summary import summary_tables
+
+    for table in summary_tables(scenario, results, claim):
         console.print(table)
     if out is not None:
         results.write_json(out)
-        console.print(f"results written to {out}")
+        console.print(f"results written to {out}", markup=False, highlight=False)
     if report is not None:
         from lotflow.report import write_report
 
-        write_report(scenario, results, Path(report))
-        console.print(f"report written to {report}")
+        write_report(scenario, results, Path(report), claim)
+        console.print(f"report written to {report}", markup=False, highlight=False)

@@ -3,10 +3,40 @@
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lotflow.io import write_atomic
+from lotflow.scenario.errors import ScenarioError
+
+
+def non_finite(node, path: str = "") -> Iterator[str]:
+    """Paths of the NaN or infinite numbers in a results tree (none in valid results)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from non_finite(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from non_finite(value, f"{path}[{i}]")
+    elif isinstance(node, float) and not math.isfinite(node):
+        yield path
+
+
+def no_finite_value(path: str) -> ScenarioError:
+    """The input error of a run whose metric ``path`` has no finite value."""
+    return ScenarioError(
+        f"the simulation gives no finite value for {path}: the observation window is "
+        "too short or holds no working time for it; lengthen run.horizon"
+    )
+
+
+def check_finite(data: dict) -> None:
+    """Raise :func:`no_finite_value` for the first metric without a finite value."""
+    bad = next(non_finite(data), None)
+    if bad is not None:
+        raise no_finite_value(bad)
 
 
 @dataclass

@@ -1,20 +1,21 @@
-"""Rich summary tables of a run: output per line and in total, state fractions."""
+"""Rich summary tables of a run: output per line and in total, state fractions,
+plant figures and the claim check (only when a claim is stated)."""
 
 from __future__ import annotations
 
 import numpy as np
 from rich.table import Table
 
-from lotflow.analysis.claim import DEFAULT_CLAIM, claim_check
-from lotflow.analysis.statistics import summarize
-from lotflow.engine.compiled import compile_line
-from lotflow.experiment.window import make_window
+from lotflow.numbers import bounded, duration, number, plus_minus
 
 STATE_COLUMNS = ("busy", "starved", "blocked", "down", "setup", "off_shift")
 
 
 def nameplate(scenario, horizon: float, warmup: float) -> dict[str, float]:
     """Ideal output of each line over the window: working time / bottleneck ideal cycle."""
+    from lotflow.engine.compiled import compile_line
+    from lotflow.experiment.window import make_window
+
     window = make_window(scenario, horizon, warmup)
     out = {}
     for line in scenario.lines:
@@ -23,32 +24,54 @@ def nameplate(scenario, horizon: float, warmup: float) -> dict[str, float]:
     return out
 
 
-def _fmt(stat: dict, digits: int = 0) -> str:
-    return f"{stat['mean']:,.{digits}f} ± {stat['ci95']:,.{digits}f}"
+def _share(part: float, whole: float) -> str:
+    return f"{part / whole:.1%}" if whole > 0 else "n/a"
 
 
-def summary_tables(scenario, results) -> list[Table]:
-    """One table of output per line (with total) and one of station states."""
+def summary_tables(scenario, results, claim: float | None = None) -> list[Table]:
+    """Tables of output per line (with total), station states, the plant, and the
+    claim check (``claim`` good parts a year, else the scenario's own claim, else none)."""
+    from lotflow.analysis.statistics import summarize
+
     data = results.data
     if not data["lines"]:
-        return []
+        return [plant_table(data["plant"], data["time_unit"])] if "plant" in data else []
     ideal = nameplate(scenario, data["horizon"], data["warmup"])
     hourly = "throughput_per_hour" in next(iter(data["lines"].values()))
+    rate_label = "per wall-clock h" if hourly else f"per {data['time_unit']} (wall clock)"
     output = Table(title=f"{scenario.name}: good parts in the window (95 % CI)")
     output.add_column("line")
-    for column in ("good parts", "per hour" if hourly else "per time unit", "share of nameplate"):
+    for column in ("good parts", rate_label, "share of nameplate"):
         output.add_column(column, justify="right")
     totals = np.zeros(data["replications"])
     for name, line in data["lines"].items():
         rate = line.get("throughput_per_hour", line["throughput"])
         good = line["good_parts"]
         totals += np.array(good["per_replication"])
-        rate_text = _fmt(rate, 1 if hourly else 4)
-        output.add_row(name, _fmt(good), rate_text, f"{good['mean'] / ideal[name]:.1%}")
+        output.add_row(
+            name,
+            plus_minus(good["mean"], good["ci95"], 0),
+            plus_minus(rate["mean"], rate["ci95"], 1 if hourly else 4),
+            _share(good["mean"], ideal[name]),
+        )
     total = summarize(totals)
     output.add_row(
-        "total", _fmt(total), "", f"{total['mean'] / sum(ideal.values()):.1%}", style="bold"
+        "total",
+        plus_minus(total["mean"], total["ci95"], 0),
+        "",
+        _share(total["mean"], sum(ideal.values())),
+        style="bold",
     )
+    output.caption = "share of nameplate: good parts over the ideal output of the working time"
+    tables = [output, states_table(data)]
+    if "plant" in data:
+        tables.append(plant_table(data["plant"], data["time_unit"]))
+    check = claim_table(scenario, data, claim)
+    return [*tables, check] if check is not None else tables
+
+
+def states_table(data: dict) -> Table:
+    """Station state fractions of the window, one row per line and station."""
     states = Table(title="Station states (fraction of the window)")
     states.add_column("line / station")
     for column in STATE_COLUMNS:
@@ -58,48 +81,85 @@ def summary_tables(scenario, results) -> list[Table]:
             states.add_row(
                 f"{name} / {station}", *(f"{values[s]['mean']:.3f}" for s in STATE_COLUMNS)
             )
-    tables = [output, states]
-    if "plant" in data:
-        tables.append(plant_table(data["plant"], data["time_unit"]))
-    claim = claim_table(scenario, data)
-    return [*tables, claim] if claim is not None else tables
+    return states
 
 
+# (label, path, kind): kind "count" (thousands separators), "share" (bounded by
+# [0, 1]), "time" (scenario unit and hours) or "level" (a mean number).
 PLANT_ROWS = (
-    ("lots completed", ("lots", "completed"), 1),
-    ("lots accepted", ("lots", "accepted"), 1),
-    ("lots rejected", ("lots", "rejected"), 1),
-    ("lots destroyed", ("lots", "destroyed"), 1),
-    ("range utilisation", ("range", "utilisation"), 3),
-    ("range wait per lot ({unit})", ("range", "wait"), 1),
-    ("share of lots that wait for the range", ("range", "p_wait"), 3),
-    ("staging, max lots", ("staging", "max_lots"), 1),
-    ("storage, max pallets", ("storage", "max_pallets"), 1),
-    ("shipping fill rate", ("shipping", "fill_rate"), 3),
+    ("lots completed", ("lots", "completed"), "count"),
+    ("lots tested (first tests + retests)", ("lots", "tested"), "count"),
+    ("  of which retests", ("lots", "retested"), "count"),
+    ("lots accepted", ("lots", "accepted"), "count"),
+    ("lots rejected", ("lots", "rejected"), "count"),
+    ("lots destroyed", ("lots", "destroyed"), "count"),
+    ("lots shipped", ("lots", "shipped"), "count"),
+    ("parts made", ("units", "made"), "count"),
+    ("parts accepted", ("units", "accepted"), "count"),
+    ("parts shipped", ("units", "shipped"), "count"),
+    ("range utilisation", ("range", "utilisation"), "share"),
+    ("range wait per lot", ("range", "wait"), "time"),
+    ("share of lots that wait for the range", ("range", "p_wait"), "share"),
+    ("staging, max lots", ("staging", "max_lots"), "level"),
+    ("storage, max pallets", ("storage", "max_pallets"), "level"),
+    ("shipping fill rate", ("shipping", "fill_rate"), "share"),
 )
 
 
+def _cell(stat: dict, kind: str, time_unit: str) -> str:
+    mean, ci = stat["mean"], stat["ci95"]
+    if kind == "share":
+        return bounded(mean, ci, 0.0, 1.0)
+    if kind == "time":
+        return f"{duration(mean, time_unit, 1)} ± {number(ci, 1)}"
+    return plus_minus(mean, ci, 0 if kind == "count" and abs(mean) >= 100 else 1)
+
+
 def plant_table(plant: dict, time_unit: str) -> Table:
-    """Headline plant figures (lots, range, storage, shipping) with 95 % CIs."""
-    table = Table(title="Plant: lots, range, storage, shipping (95 % CI)")
+    """Headline plant figures (lots, parts, range, storage, shipping) with 95 % CIs.
+
+    A lot tested again after a rejection counts once more in ``tested`` and in
+    ``accepted`` or ``rejected``: accepted + rejected = tested, which may exceed
+    completed.
+    """
+    table = Table(
+        title="Plant: lots, parts, range, storage, shipping (95 % CI)",
+        caption="accepted + rejected = tested; a retested lot counts in each of its tests. "
+        "\\[lo, hi]: the interval clipped to what a share can be",
+    )
     table.add_column("measure")
     table.add_column("value", justify="right")
-    for label, path, digits in PLANT_ROWS:
+    for label, path, kind in PLANT_ROWS:
         node = plant
         for key in path:
             node = node.get(key, {})
         if "mean" in node:
-            table.add_row(label.format(unit=time_unit), _fmt(node, digits))
+            table.add_row(label, _cell(node, kind, time_unit))
     for line, stat in plant.get("backpressure", {}).items():
-        table.add_row(f"{line} held by full staging ({time_unit})", _fmt(stat, 0))
+        table.add_row(f"{line} held by full staging", _cell(stat, "time", time_unit))
     return table
 
 
-def claim_table(scenario, data: dict, claim: float = DEFAULT_CLAIM) -> Table | None:
-    """The claim check (:mod:`lotflow.analysis.claim`) as a one-line table."""
+def claim_table(scenario, data: dict, claim: float | None = None) -> Table | None:
+    """The check of ``claim`` good parts a year, else of the scenario's own claim
+    (:mod:`lotflow.analysis.claim`), as a one-line table; None without a claim or
+    when the scenario has no year."""
+    from lotflow.analysis.claim import claim_check
+
     check = claim_check(scenario, data, claim)
     if check is None:
         return None
     table = Table(show_header=False, box=None, padding=(0, 0))
     table.add_row(check.one_line())
     return table
+
+
+def precision_text(p: dict) -> str:
+    """One line on a ``precision`` block: target, met or not, worst share achieved."""
+    worst = max((v for v in p["achieved"].values() if v is not None), default=None)
+    state = "met" if p["met"] else "NOT met (cap reached)"
+    worst_text = "n/a" if worst is None else f"{worst:.3%}"
+    return (
+        f"precision {p['target']:.3%} of mean throughput {state}: worst {worst_text} "
+        f"with {p['replications']} replications"
+    )

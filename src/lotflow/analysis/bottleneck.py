@@ -135,8 +135,8 @@ def active_period_bottleneck(
 
     counts = np.array([s.size for s, _ in per_station], dtype=np.int64)
     mean_len = [float(np.mean(e - s)) if s.size else 0.0 for s, e in per_station]
-    sole = np.zeros(n_st)
-    shifting = np.zeros(n_st)
+    sole: np.ndarray = np.zeros(n_st)
+    shifting: np.ndarray = np.zeros(n_st)
 
     m_total = int(counts.sum())
     if m_total:

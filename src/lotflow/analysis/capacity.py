@@ -217,10 +217,17 @@ def _flow(line, stations: list[StationCapacity], step: float, notes: list[str]):
         notes.append(
             "stations faster than the bottleneck are modelled at its pace (estimate errs low)"
         )
-    if len(stations) == 2:
-        rate = throughput_two_machine_deterministic(p[0], r[0], p[1], r[1], int(line.buffers[0]))
-        return rate / step, "Gershwin two-machine line", _exact_two(line, stations, step)
-    result = decomposition([max(x, RELIABLE_P) for x in p], r, [int(b) for b in line.buffers])
+    try:
+        if len(stations) == 2:
+            buffer = int(line.buffers[0])
+            rate = throughput_two_machine_deterministic(p[0], r[0], p[1], r[1], buffer)
+            return rate / step, "Gershwin two-machine line", _exact_two(line, stations, step)
+        result = decomposition([max(x, RELIABLE_P) for x in p], r, [int(b) for b in line.buffers])
+    except (ValueError, ZeroDivisionError, OverflowError):
+        # Extreme failure parameters (a failure at nearly every cycle, repairs of
+        # astronomic length) leave the formulas' domain: say so, give the bound.
+        notes.append("decomposition not applicable to these failures; isolated efficiency shown")
+        return min(s.efficiency / s.cycle for s in stations), "isolated efficiency", False
     if not result.converged:
         notes.append("decomposition did not converge; its last iterate is shown")
     return result.throughput / step, "DDX decomposition", False

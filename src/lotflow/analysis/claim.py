@@ -1,9 +1,9 @@
 """The claim check: can the plant make ``claim`` good parts a year?
 
 The reference plant is said to make "up to 70 million cartridges a year"
-(shared/reference/plant.md). :func:`claim_check` sets any such claim (a
-number of good parts a year, default 70e6, independent of the scenario)
-against
+(shared/reference/plant.md) and its scenario states so:
+``claim: {good_per_year: 70000000}``. :func:`claim_check` sets the scenario's
+claim, or one given instead (a number of good parts a year), against
 
 * what it takes: the working hours a year the lines would need at their
   nameplate rate and at the simulated rate, and the share of nameplate
@@ -28,7 +28,8 @@ from lotflow.analysis.capacity import Capacity, capacity
 from lotflow.analysis.statistics import summarize
 from lotflow.experiment.window import make_window
 
-DEFAULT_CLAIM = 70e6
+# No claim given: the scenario's own ``claim.good_per_year`` (none = no check).
+DEFAULT_CLAIM = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class ClaimCheck:
             f"needs {self.hours_at_nameplate:,.0f} h at nameplate "
             f"({self.share_needed:.1%} of nameplate on {self.hours_per_year:,.0f} h)"
         )
-        if self.simulated is None:
+        if self.simulated is None or self.simulated_hours is None:
             gives = f"analytic {_m(self.analytic)}"
         else:
             s, h = self.simulated, self.simulated_hours
@@ -107,8 +108,8 @@ class ClaimCheck:
             f" Analytically the lines give {_m(self.availability_bound)} a year with "
             f"availability alone and {_m(self.analytic)} with their buffers."
         )
-        if self.simulated is not None:
-            s, h, sh = self.simulated, self.simulated_hours, self.simulated_share
+        s, h, sh = self.simulated, self.simulated_hours, self.simulated_share
+        if s is not None and h is not None and sh is not None:
             text += (
                 f" The simulation gives {_pm(s)} a year (95 % CI), "
                 f"{sh['mean']:.1%} ± {sh['ci95']:.1%} of the claim; at that rate the claim "
@@ -134,6 +135,8 @@ def _pm(stat: dict) -> str:
 
 def simulated_per_year(scenario, data: dict, cap: Capacity) -> dict[str, np.ndarray]:
     """Good parts a year per line and replication (window scaled to the working year)."""
+    if cap.working_per_year is None:
+        raise ValueError(f"{cap.scenario}: no working year in {cap.time_unit} time")
     window = make_window(scenario, float(data["horizon"]), float(data["warmup"]))
     scale = cap.working_per_year / window.working_length
     return {
@@ -142,8 +145,16 @@ def simulated_per_year(scenario, data: dict, cap: Capacity) -> dict[str, np.ndar
     }
 
 
-def simulated_rates(scenario, data: dict, cap: Capacity) -> dict[str, dict]:
-    """Per line: simulated good parts per time unit of working time (and a year), 95 % CI."""
+def working_length(scenario, data: dict) -> float:
+    """Working time of the results' observation window (0 when it holds none)."""
+    return make_window(scenario, float(data["horizon"]), float(data["warmup"])).working_length
+
+
+def simulated_rates(scenario, data: dict, cap: Capacity) -> dict[str, dict] | None:
+    """Per line: simulated good parts per time unit of working time (and a year), 95 % CI;
+    None when the window holds no working time (no rate to give)."""
+    if working_length(scenario, data) <= 0:
+        return None
     if cap.working_per_year is None:
         window = make_window(scenario, float(data["horizon"]), float(data["warmup"]))
         rates = {
@@ -166,18 +177,24 @@ def _stat(values) -> dict:
 def claim_check(
     scenario,
     data: dict | None = None,
-    claim: float = DEFAULT_CLAIM,
+    claim: float | None = DEFAULT_CLAIM,
     cap: Capacity | None = None,
 ) -> ClaimCheck | None:
-    """Check ``claim`` (good parts a year) against ``scenario`` and, if given, its
-    results JSON ``data``. ``None`` when the scenario has no year (``cycle``
-    time) or no lines."""
+    """Check ``claim`` (good parts a year; default the scenario's
+    ``claim.good_per_year``) against ``scenario`` and, if given, its results
+    JSON ``data``. ``None`` when there is no claim, or the scenario has no year
+    (``cycle`` time) or no lines."""
+    if claim is None:
+        claim = scenario.claim.good_per_year if scenario.claim is not None else None
+    if claim is None:
+        return None
     cap = cap or capacity(scenario)
     if cap.working_per_year is None or not cap.lines or claim <= 0:
         return None
-    hours = cap.working_hours_per_year
-    nameplate = cap.nameplate
-    analytic = cap.plant("flow")
+    hours, nameplate = cap.working_hours_per_year, cap.nameplate
+    analytic, availability = cap.plant("flow"), cap.plant("availability")
+    if hours is None or nameplate is None or analytic is None or availability is None:
+        return None  # all known whenever the working year is
     share = claim / nameplate
     loss_free = sum(line.ideal.good_rate for line in cap.lines) / sum(
         line.ideal.rate for line in cap.lines
@@ -186,7 +203,7 @@ def claim_check(
     bottleneck = next(s for s in worst.stations if s.name == worst.bottleneck)
     simulated = sim_hours = sim_share = None
     verdict = "holds" if analytic >= claim else "fails"
-    if data is not None and data.get("lines"):
+    if data is not None and data.get("lines") and working_length(scenario, data) > 0:
         per_line = simulated_per_year(scenario, data, cap)
         total = np.sum(list(per_line.values()), axis=0)
         simulated = _stat(total)
@@ -200,7 +217,7 @@ def claim_check(
         hours_per_year=float(hours),
         nameplate=float(nameplate),
         analytic=float(analytic),
-        availability_bound=float(cap.plant("availability")),
+        availability_bound=float(availability),
         hours_at_nameplate=float(claim / nameplate * hours),
         share_needed=float(share),
         availability_needed=float(share / loss_free),

@@ -7,6 +7,8 @@ turns every leaf into ``{"mean", "ci95", "per_replication"}``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from lotflow.analysis.bottleneck import active_period_bottleneck, blocked_starved_bottleneck
@@ -60,8 +62,9 @@ def line_metrics(raw: LineRaw, arrays: LineArrays, window: Window, per_hour: flo
         mean_period = raw.active_time[i] / periods if periods else 0.0
         out[("stations", name, "mean_active_period")] = float(mean_period)
     _add_line_oee(out, raw, arrays, states_by_station, wall)
+    span = window.working_length  # 0 when the window holds no working time
     for b, integral in enumerate(raw.buffer_time):
-        out[("buffers", b, "mean_level")] = float(integral / window.working_length)
+        out[("buffers", b, "mean_level")] = float(integral / span) if span > 0 else 0.0
     verdicts = _bottlenecks(raw, arrays, window, states_by_station)
     for name, shares in verdicts["shares"].items():
         out[("bottleneck", "stations", name, "sole")] = shares["sole"]
@@ -109,7 +112,7 @@ def _bottlenecks(raw: LineRaw, arrays: LineArrays, window: Window, states) -> di
         name: np.clip(trace - window.w0, 0.0, horizon)
         for name, trace in zip(names, traces, strict=True)
     }
-    active = (
+    active: dict[str, Any] = (
         active_period_bottleneck(intervals, horizon)
         if horizon > 0
         else {"stations": {n: {"sole": 0.0, "shifting": 0.0} for n in names}, "bottleneck": None}
@@ -125,7 +128,7 @@ def _bottlenecks(raw: LineRaw, arrays: LineArrays, window: Window, states) -> di
         "shares": {
             n: {k: float(v[k]) for k in ("sole", "shifting")} for n, v in active["stations"].items()
         },
-        "active_period": max(mean_period, key=mean_period.get),
+        "active_period": max(mean_period, key=mean_period.__getitem__),
         "blocked_starved": arrow["bottleneck"],
         "traced_fraction": horizon / window.working_length if window.working_length else 0.0,
     }

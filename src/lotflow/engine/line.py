@@ -422,9 +422,44 @@ def _station_block(
     so nothing needs clipping. The others take the full rules. Both compute
     the same numbers in the same order, so results do not depend on the path.
 
+    Where each rule of the simulation semantics (model.md) lives, in the order
+    the full rules apply them to one part:
+
+    - *A station with no part to start is starved; station 1 is never starved*:
+      ``arrival`` is the part's arrival (station 1: its release, when the
+      station is free and not before ``floor``); ``start = max(last_dep,
+      arrival)``. Starved time is not summed: it is the rest of the window.
+    - *Failures, per_cycle*: ``cycles_to_fail`` counts the cycles a station
+      actually begins; at zero, ``_fail_at_cycle_start`` puts the station down
+      for a repair before the cycle, which then runs in full with no new draw.
+    - *Processing time drawn per part*: ``work`` (kept when a fast run drew it
+      already, ``drawn``).
+    - *Failures, busy_time, preemptive resume; a station ages only while
+      busy*: ``ttf`` is busy time left to failure and loses exactly the busy
+      time of each part (``ttf -= rest``), never blocked, starved or down
+      time; ``_fail_while_busy`` splits the part's work at each failure.
+    - *Scrap, decided at completion*: ``parts_to_scrap`` counts completions;
+      a scrapped part leaves at ``done`` and is not passed on.
+    - *Blocking after service*: ``dep = max(done, down[down_pos])``, the
+      departure from station i+1 of the part ``B_i + 1`` places ahead
+      (``ring_lengths``); the last station leaves at ``max(done, gate)``,
+      the plant's backpressure.
+    - *Station states*: busy (``_span`` of the processing inside the window),
+      blocked (``done`` to ``dep``), down (in the failure helpers) add up in
+      ``acc``; setup in ``_changeover``; buffer levels integrate waiting time
+      (``arrival`` to ``start``) into ``buf_acc``.
+    - *Statistics in the window*: every time is clipped to ``[w0, w1)``;
+      departures are counted into hourly bins (``_flush_bin``); active periods
+      (busy, down or setup without a gap) are closed by ``_close_period``.
+    - *Campaign release*: a scrap under a campaign target is pushed on the
+      heap (``_push_scrap``) so station 1 releases one more part after it.
+
+    The fast path (``_fast_run_at``) applies the same rules to parts at which
+    no failure, scrap, bin edge or clipping can occur.
+
     The arrays come packed as :func:`advance` receives them: ``line`` (its
     constant arrays), ``streams`` (the station's process, failure, repair and
-    scrap generators), ``window`` (w0, w1, bin width), ``state`` and ``traces``.
+    scrap streams), ``window`` (w0, w1, bin width), ``state`` and ``traces``.
     The block is inlined into :func:`advance` (``inline="always"``, which the
     packing makes possible): a call passed some 250 machine words per station
     and block, about 12 % of the engine's time (docs/performance.md).

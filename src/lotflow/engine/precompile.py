@@ -8,7 +8,8 @@ standalone range (the buffered samplers). The kernel's argument types do not
 depend on the line (:mod:`lotflow.streams`), so this one compile serves every
 line length and mix of stations. With a warm cache it takes about a second.
 
-:func:`engine_compiled` tells whether the kernel's cache exists, so the CLI can
+:func:`load_engine` loads the compiled kernel into a process before it forks
+its workers. :func:`engine_compiled` tells whether the kernel's cache exists, so the CLI can
 say "compiling the engine once" before a run that would compile.
 """
 
@@ -83,9 +84,26 @@ def engine_compiled() -> bool:
     return index is None or Path(index).exists()
 
 
+def load_engine() -> None:
+    """Load the kernel's compiled code into this process (from numba's cache,
+    a few tenths of a second, numba's own start-up included) by simulating a
+    few parts. Worker processes forked afterwards inherit it instead of each
+    loading it again."""
+    import numpy as np
+
+    from lotflow.engine.compiled import compile_line
+    from lotflow.engine.line_run import LineRun, spawn_generators
+    from lotflow.scenario import scenario_from_dict
+
+    scenario = scenario_from_dict(_LINE)
+    arrays = compile_line(scenario.lines[0], scenario.products)
+    gens = spawn_generators(np.random.SeedSequence(0), arrays.n_streams)
+    LineRun(arrays, gens, 0.0, 10.0, 10.0).run()
+
+
 def precompile() -> float:
     """Simulate the two tiny scenarios; returns the seconds it took."""
-    from lotflow.experiment.runner import run
+    from lotflow.experiment.api import run
     from lotflow.scenario import scenario_from_dict
 
     started = time.perf_counter()

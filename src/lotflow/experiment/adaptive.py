@@ -36,7 +36,7 @@ def run_adaptive(
     max_replications: int,
     on_plan: Callable[[int, str], None] | None,
 ) -> Results:
-    """See :func:`lotflow.experiment.runner.run` (``warmup="auto"`` / ``precision``)."""
+    """See :func:`lotflow.experiment.api.run` (``warmup="auto"`` / ``precision``)."""
     auto = warmup == "auto"
     seed, replications, horizon, warmup = resolve_options(
         scenario, seed, replications, horizon, None if auto else warmup

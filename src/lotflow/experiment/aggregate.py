@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 import numpy as np
 
 from lotflow.analysis.statistics import summarize
+from lotflow.results import no_finite_value
 
 HEADLINE_DEPTH = 3
 
@@ -17,6 +19,9 @@ def aggregate(replications) -> dict:
     Headline leaves (paths of at most three items, e.g. ``lines.L1.throughput``
     or ``plant.range.wait``) also keep ``per_replication``.
 
+    A metric without a finite value in some replication is an input error
+    (:func:`lotflow.results.no_finite_value`), never NaN in the results.
+
     Integer path items become list positions (e.g. buffers). Labels (verdicts
     such as a bottleneck station) become the most frequent value, with ties to
     the first replication's.
@@ -25,7 +30,10 @@ def aggregate(replications) -> dict:
     keys = list(ordered[0].metrics)
     tree: dict = {}
     for key in keys:
-        summary = summarize([r.metrics[key] for r in ordered])
+        values = [r.metrics[key] for r in ordered]
+        if not all(math.isfinite(v) for v in values):
+            raise no_finite_value(".".join(map(str, key)))
+        summary = summarize(values)
         if len(key) > HEADLINE_DEPTH:
             del summary["per_replication"]
         _insert(tree, key, summary)

@@ -18,6 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
+from lotflow.engine.precompile import load_engine
 from lotflow.experiment.replication import ReplicationResult, RunSpec, run_replication
 
 OnResult = Callable[["Task", ReplicationResult], None]
@@ -55,21 +56,45 @@ def default_workers() -> int:
 
 
 class LocalBackend:
-    """Worker processes on this machine (``workers == 1``: this process, no pool)."""
+    """Worker processes on this machine (``workers == 1``: this process, no pool).
+
+    Used as a context manager, one pool serves every :meth:`run` until the
+    block ends (a sweep runs its records in small claimed batches); otherwise
+    each :meth:`run` starts and stops its own pool.
+    """
 
     name = "local"
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or default_workers()
+        self._keep = False
+        self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> LocalBackend:
+        self._keep = True
         return self
 
     def __exit__(self, *exc) -> None:
-        pass
+        self.close()
 
     def close(self) -> None:
-        pass
+        self._keep = False
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _get_pool(self, tasks: int) -> ProcessPoolExecutor:
+        if self._pool is not None:
+            return self._pool
+        load_engine()  # the forked workers inherit the compiled kernel
+        pool = ProcessPoolExecutor(
+            max_workers=self.workers if self._keep else min(self.workers, tasks),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
+        )
+        if self._keep:
+            self._pool = pool
+        return pool
 
     def run(self, tasks: Iterable[Task], on_result: OnResult) -> None:
         tasks = list(tasks)
@@ -77,19 +102,18 @@ class LocalBackend:
             for task in tasks:
                 on_result(task, execute(task))
             return
-        pool = ProcessPoolExecutor(
-            max_workers=min(self.workers, len(tasks)),
-            initializer=_exit_with_parent,
-            initargs=(os.getpid(),),
-        )
+        pool = self._get_pool(len(tasks))
+        pending = {pool.submit(execute, task): task for task in tasks}
         try:
-            pending = {pool.submit(execute, task): task for task in tasks}
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     on_result(pending.pop(future), future.result())
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            for future in pending:
+                future.cancel()
+            if pool is not self._pool:
+                pool.shutdown(wait=True, cancel_futures=True)
 
 
 class DaskBackend:

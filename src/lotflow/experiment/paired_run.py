@@ -56,6 +56,34 @@ def run_pair(
     """Run ``scenarios["a"]`` and ``scenarios["b"]`` paired; ``files`` name them in errors."""
     auto = warmup == "auto"
     seed, replications, _, _ = resolve_options(scenarios["a"], seed, replications)
+    windows = _windows(scenarios, files, seed, replications, horizon, warmup)
+    if precision is not None:
+        prec.check_cap(replications, max_replications)
+        replications = max(replications, prec.MIN_REPLICATIONS)
+    if replications < 2:
+        raise ScenarioError("--replications must be >= 2 for a confidence interval")
+    backend = LocalBackend(workers)
+    info: dict = {}
+    if auto:
+        windows, info["warmup"] = _common_warmup(
+            scenarios, windows, seed, backend, on_done, on_plan
+        )
+    specs = {side: RunSpec(scenarios[side], *windows[side], seed) for side in SIDES}
+    reps = _paired_replications(
+        specs, replications, precision, max_replications, backend, on_done, on_plan
+    )
+    if precision is not None:
+        info["precision"] = {
+            side: prec.report(reps[side], precision, max_replications) for side in SIDES
+        }
+    return PairedRuns(reps["a"], reps["b"], info)
+
+
+def _windows(
+    scenarios, files, seed, replications, horizon, warmup
+) -> dict[str, tuple[float, float]]:
+    """Each side's (horizon, warm-up); with ``auto`` the warm-up is chosen later."""
+    auto = warmup == "auto"
     windows = {}
     for side in SIDES:
         try:
@@ -67,29 +95,33 @@ def run_pair(
         except ScenarioError as exc:
             raise exc.in_file(files[side]) from None
         windows[side] = (h, w)
-    if precision is not None:
-        prec.check_cap(replications, max_replications)
-        replications = max(replications, prec.MIN_REPLICATIONS)
-    if replications < 2:
-        raise ScenarioError("--replications must be >= 2 for a confidence interval")
-    backend = LocalBackend(workers)
-    info: dict = {}
-    if auto:
-        chosen = {}
-        for side in SIDES:
-            pilot = pilot_spec(scenarios[side], windows[side][0], seed)
-            on_plan(PILOT_REPLICATIONS, f"pilot replications of {side.upper()} (warm-up)")
-            tasks = [Task(pilot, i, series=True) for i in range(PILOT_REPLICATIONS)]
-            pilots = _run(backend, tasks, on_done)
-            chosen[side] = choose_warmup(pilot, pilots)
-        common = max(choice.warmup for choice in chosen.values())
-        windows = {side: (h, common) for side, (h, _) in windows.items()}
-        info["warmup"] = {
-            "value": common,
-            "method": chosen["a"].method,
-            "by_side": {side: choice.warmup for side, choice in chosen.items()},
-        }
-    specs = {side: RunSpec(scenarios[side], *windows[side], seed) for side in SIDES}
+    return windows
+
+
+def _common_warmup(scenarios, windows, seed, backend, on_done, on_plan) -> tuple[dict, dict]:
+    """MSER-5 on each side's pilot replications; both sides get the larger warm-up.
+    Returns the new windows and the ``warmup`` block of the run's info."""
+    chosen = {}
+    for side in SIDES:
+        pilot = pilot_spec(scenarios[side], windows[side][0], seed)
+        on_plan(PILOT_REPLICATIONS, f"pilot replications of {side.upper()} (warm-up)")
+        tasks = [Task(pilot, i, series=True) for i in range(PILOT_REPLICATIONS)]
+        pilots = _run(backend, tasks, on_done)
+        chosen[side] = choose_warmup(pilot, pilots)
+    common = max(choice.warmup for choice in chosen.values())
+    block = {
+        "value": common,
+        "method": chosen["a"].method,
+        "by_side": {side: choice.warmup for side, choice in chosen.items()},
+    }
+    return {side: (h, common) for side, (h, _) in windows.items()}, block
+
+
+def _paired_replications(
+    specs, replications, precision, max_replications, backend, on_done, on_plan
+) -> dict[str, list[ReplicationResult]]:
+    """Replications 0, 1, ... of both sides; with ``precision``, more until both
+    sides meet the target (or the cap)."""
     done: dict[str, dict[int, ReplicationResult]] = {side: {} for side in SIDES}
     target = replications
     while True:
@@ -101,16 +133,11 @@ def run_pair(
                 done[task.tag][result.index] = result
         reps = {side: [done[side][i] for i in range(target)] for side in SIDES}
         if precision is None:
-            break
+            return reps
         wanted = max(prec.next_count(reps[side], precision, max_replications) for side in SIDES)
         if wanted == target:
-            break
+            return reps
         target = wanted
-    if precision is not None:
-        info["precision"] = {
-            side: prec.report(reps[side], precision, max_replications) for side in SIDES
-        }
-    return PairedRuns(reps["a"], reps["b"], info)
 
 
 def _run(backend, tasks: list[Task], on_done) -> list[ReplicationResult]:
@@ -119,5 +146,10 @@ def _run(backend, tasks: list[Task], on_done) -> list[ReplicationResult]:
 
 def _run_tagged(backend, tasks: list[Task], on_done) -> list[tuple[Task, ReplicationResult]]:
     out: list[tuple[Task, ReplicationResult]] = []
-    backend.run(tasks, lambda task, result: (out.append((task, result)), on_done()))
+
+    def collect(task: Task, result: ReplicationResult) -> None:
+        out.append((task, result))
+        on_done()
+
+    backend.run(tasks, collect)
     return out

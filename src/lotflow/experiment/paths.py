@@ -4,7 +4,8 @@ A path uses the notation of error messages: names separated by dots, list
 positions in brackets counting from 0, and ``[*]`` for every item of a list:
 ``lines[*].buffers[2]``, ``plant.range.lanes``, ``run.horizon``. Values are
 YAML scalars or flow collections (``100``, ``0.5``, ``true``, ``ball``,
-``{dist: exponential, mean: 2}``); a value list is split at top-level commas.
+``{dist: exponential, mean: 2}``), read by the scenario loader's YAML rules
+(YAML 1.2 numbers: ``1e6`` is a number); a value list is split at top-level commas.
 
 Assignments are applied to the plain data of a validated scenario
 (``Scenario.model_dump``), so every field exists with its value or default;
@@ -14,13 +15,11 @@ the result is validated again by the caller.
 from __future__ import annotations
 
 import copy
-import math
 import re
 from typing import Any
 
-import yaml
-
-from lotflow.scenario.errors import ScenarioError
+from lotflow.scenario.errors import ScenarioError, clip, quote
+from lotflow.scenario.yaml_reader import parse_yaml
 
 _SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)((?:\[(?:\d+|\*)\])*)$")
 _INDEX = re.compile(r"\[(\d+|\*)\]")
@@ -37,7 +36,7 @@ def parse_path(path: str) -> tuple[str | int, ...]:
         match = _SEGMENT.match(segment)
         if match is None:
             raise ScenarioError(
-                f"--set {path}: cannot read the field path at {segment!r} "
+                f"--set {clip(path, 80)}: cannot read the field path at {quote(segment)} "
                 "(write names separated by dots, list items as [0] or [*], "
                 "e.g. lines[*].buffers[2])"
             )
@@ -82,25 +81,21 @@ def parse_value(text: str) -> Any:
     """One YAML value; an empty text is an error."""
     stripped = text.strip()
     if not stripped:
-        raise ScenarioError(f"empty value in --set list {text!r}")
+        raise ScenarioError(f"empty value in --set list {quote(text)}")
     try:
-        value = yaml.safe_load(stripped)
-    except yaml.YAMLError:
-        raise ScenarioError(f"cannot read the value {stripped!r} (write it as YAML)") from None
-    if isinstance(value, str):  # YAML 1.1 reads 1e6 as text; a number is meant
-        try:
-            number = float(value)
-        except ValueError:
-            return value
-        return number if math.isfinite(number) else value
-    return value
+        return parse_yaml(stripped)
+    except ScenarioError as exc:
+        first = exc.message.splitlines()[0]
+        raise ScenarioError(f"cannot read the value {quote(stripped)} ({first})") from None
 
 
 def parse_assignment(option: str) -> tuple[str, list[Any]]:
     """``"plant.range.lanes=1,2,3"`` -> ``("plant.range.lanes", [1, 2, 3])``."""
     path, sep, values = option.partition("=")
     if not sep or not path.strip():
-        raise ScenarioError(f"--set {option!r}: write PATH=V1,V2,... (e.g. plant.range.lanes=1,2)")
+        raise ScenarioError(
+            f"--set {quote(option)}: write PATH=V1,V2,... (e.g. plant.range.lanes=1,2)"
+        )
     parse_path(path)
     return path.strip(), split_values(values)
 
@@ -121,12 +116,13 @@ def apply_assignment(data: dict, path: str, value: Any) -> dict:
 def _assign(node: Any, items: tuple, value: Any, done: tuple, path: str) -> None:
     head, rest = items[0], items[1:]
     where = format_items(done) or "the top level"
+    targets: list[str | int]
     if isinstance(head, str) and head != ALL:
         if not isinstance(node, dict):
-            raise _missing(path, f"{where} is not a group of fields, so it has no {head!r}")
+            raise _missing(path, f"{where} is not a group of fields, so it has no {quote(head)}")
         if head not in node:
             fields = ", ".join(sorted(node)) or "none"
-            raise _missing(path, f"no field {head!r} at {where} (fields: {fields})")
+            raise _missing(path, f"no field {quote(head)} at {where} (fields: {fields})")
         targets = [head]
     else:
         if not isinstance(node, list):
@@ -150,4 +146,4 @@ def _assign(node: Any, items: tuple, value: Any, done: tuple, path: str) -> None
 
 
 def _missing(path: str, why: str) -> ScenarioError:
-    return ScenarioError(f"--set {path}: the path does not exist: {why}")
+    return ScenarioError(f"--set {clip(path, 80)}: the path does not exist: {why}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -15,6 +16,9 @@ from lotflow.engine.lookahead import LookaheadLine
 from lotflow.experiment.seeding import component_seeds, replication_seed
 from lotflow.experiment.window import Window, make_window
 
+if TYPE_CHECKING:
+    from lotflow.scenario.models import Scenario
+
 ACTIVE_TRACE_PERIODS = 20_000
 
 
@@ -22,7 +26,7 @@ ACTIVE_TRACE_PERIODS = 20_000
 class RunSpec:
     """Everything a worker needs for any replication: plain, picklable data."""
 
-    scenario: object
+    scenario: Scenario
     horizon: float
     warmup: float
     seed: int
@@ -46,7 +50,7 @@ class ReplicationResult:
     metrics: dict[tuple, float]
     labels: dict[tuple, str] = field(default_factory=dict)
     lots: list[dict] = field(default_factory=list)
-    series: dict[str, object] = field(default_factory=dict)
+    series: dict[str, Any] = field(default_factory=dict)
 
 
 def run_replication(spec: RunSpec, index: int, line_threads: int = 1) -> ReplicationResult:

@@ -6,16 +6,27 @@ import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import TYPE_CHECKING
 
 from lotflow import __version__
+from lotflow.engine.precompile import load_engine
 from lotflow.experiment.aggregate import aggregate, mean_series
 from lotflow.experiment.replication import ReplicationResult, RunSpec, run_replication
 from lotflow.results import Results
 
+if TYPE_CHECKING:
+    from lotflow.scenario.models import Scenario
+
 ENGINE_NAME = "lotflow-numba-maxplus"
 
 
-def resolve_options(scenario, seed=None, replications=None, horizon=None, warmup=None):
+def resolve_options(
+    scenario: Scenario,
+    seed: int | None = None,
+    replications: int | None = None,
+    horizon: float | None = None,
+    warmup: float | str | None = None,
+) -> tuple[int, int, float, float]:
     """Command-line style overrides of the scenario's ``run`` block, validated."""
     from lotflow.scenario.errors import ScenarioError
 
@@ -45,6 +56,7 @@ def run_replications(
 
     With one worker the lines of a replication run on threads (the kernel
     releases the GIL); with several, each process runs whole replications.
+    Worker processes are forked after the kernel is loaded, so none loads it.
     """
     results: list[ReplicationResult] = []
     if workers <= 1 or len(indices) <= 1:
@@ -54,6 +66,7 @@ def run_replications(
             if on_done:
                 on_done(result)
     else:
+        load_engine()  # the forked workers inherit the compiled kernel
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(run_replication, spec, index) for index in indices]
             for future in as_completed(futures):
@@ -64,33 +77,17 @@ def run_replications(
     return sorted(results, key=lambda r: r.index)
 
 
-def run(
+def run_fixed(
     scenario,
-    *,
     seed: int | None = None,
     replications: int | None = None,
     horizon: float | None = None,
-    warmup: float | str | None = None,
+    warmup: float | None = None,
     workers: int = 1,
     on_done: Callable[[ReplicationResult], None] | None = None,
-    precision: float | None = None,
-    max_replications: int = 200,
-    on_plan: Callable[[int, str], None] | None = None,
 ) -> Results:
-    """Simulate ``scenario``; options override its ``run`` block. Returns :class:`Results`.
-
-    ``warmup="auto"`` picks the warm-up by MSER-5 and ``precision`` (a share,
-    e.g. 0.01) adds replications up to ``max_replications`` until each line's
-    throughput CI half-width is within it (:mod:`lotflow.experiment.adaptive`);
-    ``on_plan(n, what)`` then announces each batch of ``n`` replications.
-    """
-    if warmup == "auto" or precision is not None:
-        from lotflow.experiment.adaptive import run_adaptive
-
-        return run_adaptive(
-            scenario, seed, replications, horizon, warmup, workers, on_done,
-            precision, max_replications, on_plan,
-        )  # fmt: skip
+    """Simulate ``scenario`` with a fixed warm-up and replication count (options
+    override its ``run`` block); :func:`lotflow.run` also runs adaptive ones."""
     seed, replications, horizon, warmup = resolve_options(
         scenario, seed, replications, horizon, warmup
     )

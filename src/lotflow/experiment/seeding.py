@@ -17,7 +17,9 @@ def replication_seed(master_seed: int, replication: int) -> np.random.SeedSequen
     return np.random.SeedSequence(master_seed, spawn_key=(replication,))
 
 
-def component_seeds(replication: np.random.SeedSequence, n_lines: int) -> tuple[list, object]:
+def component_seeds(
+    replication: np.random.SeedSequence, n_lines: int
+) -> tuple[list[np.random.SeedSequence], np.random.SeedSequence]:
     """Per-line seed sequences and the plant's, for one replication."""
     children = replication.spawn(n_lines + 1)
     return children[:n_lines], children[n_lines]

@@ -13,6 +13,11 @@ Layout of ``DIR/lotflow-store.sqlite`` (WAL journal, ``synchronous=FULL``):
   ``version``.
 * ``warmups``: warm-up decisions (MSER-5) by a hash of the point without its
   warm-up, so a restarted sweep does not run its pilot replications again.
+* ``claims``: records a running sweep has taken on (``owner`` = host, process
+  id and a random tag; ``expires`` = claim time + lease). Sweeps started at once
+  on one store claim records in transactions, so each record is run by one of
+  them; a claim whose process is gone (same host) or whose lease ran out is
+  taken over, so a killed sweep leaves nothing locked.
 
 Every write is one transaction: a process killed at any moment leaves each
 record either wholly present or absent, and the primary key makes a record
@@ -23,8 +28,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import sqlite3
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +56,23 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (point, replication));
 CREATE TABLE IF NOT EXISTS warmups (
     key TEXT PRIMARY KEY, warmup REAL NOT NULL, detail TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS claims (
+    point TEXT NOT NULL, replication INTEGER NOT NULL, owner TEXT NOT NULL,
+    host TEXT NOT NULL, pid INTEGER NOT NULL, expires REAL NOT NULL,
+    PRIMARY KEY (point, replication));
 """
+LEASE_S = 6 * 3600.0  # a claim older than this is taken over even if its process lives
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def canonical(data) -> str:
@@ -119,6 +143,9 @@ class Store:
     def __init__(self, directory: Path, conn: sqlite3.Connection):
         self.directory = directory
         self.conn = conn
+        self.host = socket.gethostname()
+        self.owner = f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.claimed = False  # whether this connection ever claimed records
 
     # -- opening ---------------------------------------------------------------
     @classmethod
@@ -202,6 +229,9 @@ class Store:
         return cls(directory, conn)
 
     def close(self) -> None:
+        if self.claimed:  # release what this sweep claimed and did not finish
+            with self.conn:
+                self.conn.execute("DELETE FROM claims WHERE owner=?", (self.owner,))
         self.conn.close()
 
     def __enter__(self) -> Store:
@@ -284,7 +314,40 @@ class Store:
                 "INSERT OR IGNORE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (point, int(result.index), metrics, labels, wall_s, __version__, time.time()),
             )
+            self.conn.execute(
+                "DELETE FROM claims WHERE point=? AND replication=?", (point, int(result.index))
+            )
         return cursor.rowcount == 1
+
+    # -- claims (sweeps sharing a store) -----------------------------------------
+    def claim(self, wanted: list[tuple[str, int]], limit: int) -> list[tuple[str, int]]:
+        """Claim up to ``limit`` of the ``(point, replication)`` records in ``wanted``
+        that are neither stored nor claimed by a live sweep; one transaction."""
+        now = time.time()
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            stale = [
+                (owner,)
+                for owner, host, pid, expires in self.conn.execute(
+                    "SELECT DISTINCT owner, host, pid, expires FROM claims WHERE owner != ?",
+                    (self.owner,),
+                )
+                if expires < now or (host == self.host and not _alive(pid))
+            ]
+            self.conn.executemany("DELETE FROM claims WHERE owner=?", stale)
+            taken = set(self.conn.execute("SELECT point, replication FROM claims"))
+            taken |= set(self.conn.execute("SELECT point, replication FROM records"))
+            got = [item for item in wanted if item not in taken][:limit]
+            self.conn.executemany(
+                "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?)",
+                [(p, i, self.owner, self.host, os.getpid(), now + LEASE_S) for p, i in got],
+            )
+            self.conn.execute("COMMIT")
+            self.claimed = True
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return got
 
     def records(self, point: str, indices: list[int] | None = None) -> list[ReplicationResult]:
         """Stored replications of ``point`` (all, or the given indices), by index."""

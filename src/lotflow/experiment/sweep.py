@@ -10,12 +10,11 @@ store runs only the records that are missing.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from lotflow.experiment import precision as prec
 from lotflow.experiment.backends import Task
@@ -31,6 +30,7 @@ from lotflow.experiment.warmup import (
     pilot_spec,
 )
 from lotflow.scenario import ScenarioError, scenario_from_dict
+from lotflow.scenario.yaml_reader import read_yaml_file
 
 FILE_KEYS = ("set", "replications", "seed", "horizon", "warmup", "precision", "max_replications")
 
@@ -65,12 +65,7 @@ def load_sweep_file(path: str | Path) -> SweepOptions:
     optionally, ``replications``, ``seed``, ``horizon``, ``warmup`` (a number or
     ``auto``), ``precision`` (e.g. ``1%``) and ``max_replications``."""
     file = str(path)
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError("file not found", file=file) from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"cannot read the sweep file ({exc})", file=file) from None
+    data = read_yaml_file(path)  # bounded and safe like a scenario file
     if not isinstance(data, dict):
         raise ScenarioError("a sweep file is a mapping with a `set:` block", file=file)
     unknown = sorted(set(data) - set(FILE_KEYS))
@@ -159,6 +154,7 @@ class PointRun:
     key: str
     replications: int
     warmup_method: str = "given"
+    ran: int = 0  # records this sweep ran (others may run the rest of a shared store)
 
 
 Progress = Callable[[int, str], None]
@@ -207,14 +203,14 @@ def run_sweep(
                     store.put(key, result)
     active = list(runs)
     while active:
-        tasks = [
-            Task(run.spec, index, tag=run.key)
+        missing = [
+            (run, index)
             for run in active
             for index in sorted(set(range(run.replications)) - store.done(run.key))
         ]
-        if tasks:
-            plan(len(tasks), "records")
-            backend.run(tasks, lambda task, result: (store.put(task.tag, result), tick()))
+        if missing:
+            plan(len(missing), "records")
+            run_claimed(missing, store, backend, tick)
         if options.precision is None:
             break
         still = []
@@ -226,6 +222,39 @@ def run_sweep(
                 still.append(run)
         active = still
     return runs
+
+
+CLAIM_POLL_S = 0.5  # how often to look again while other sweeps hold every missing record
+
+
+def run_claimed(missing: list, store: Store, backend, tick: Callable[[], None]) -> None:
+    """Run the ``(PointRun, index)`` records in ``missing`` until all are stored.
+
+    Records are claimed in small batches (:meth:`Store.claim`), so sweeps
+    started at once on one store share the work; records another sweep holds
+    are waited for (``tick`` counts them too when they arrive).
+    """
+    batch = 2 * max(1, getattr(backend, "workers", None) or 1)
+    runs = {run.key: run for run, _ in missing}
+    order = [(run.key, index) for run, index in missing]
+    pending, mine = set(order), set()
+
+    def done(task: Task, result: ReplicationResult) -> None:
+        store.put(task.tag, result)
+        mine.add((task.tag, task.index))
+        runs[task.tag].ran += 1
+        tick()
+
+    while pending:
+        got = store.claim([item for item in order if item in pending], batch)
+        if got:
+            backend.run([Task(runs[key].spec, index, tag=key) for key, index in got], done)
+        else:
+            time.sleep(CLAIM_POLL_S)
+        stored = {(key, i) for key in runs for i in store.done(key)}
+        for _ in (pending & stored) - mine:  # finished by another sweep
+            tick()
+        pending -= stored
 
 
 def _choose_warmups(points, settings, store, backend, plan, tick):

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lotflow.plant.sampling import SamplingPlan
 
 # Where a lot is. Every lot made is in exactly one of these at any time.
 HELD = "held_at_line"  # completed, waiting for a staging place (its line is blocked)
@@ -51,7 +55,7 @@ class Lot:
     tests: int = 0
     screenings: int = 0
     test_units: int = 0
-    plan: object = None
+    plan: SamplingPlan | None = None
     pallets: int = 0
     info: dict = field(default_factory=dict)
 

@@ -13,6 +13,35 @@ from lotflow.plant.servers import Servers
 def plant_metrics(model: PlantModel) -> dict[str, float]:
     """Window statistics of a finished :class:`PlantModel` run."""
     m = model
+    out: dict[str, float] = {}
+    out.update(lot_and_unit_counts(m))
+    out["quality.incoming"] = 100.0 * m.incoming.mean()
+    bad, units = m.outgoing
+    out["quality.outgoing"] = 100.0 * bad / units if units else 0.0
+    if m.range is not None:
+        out.update(server_metrics("range", m.range))
+        tests = sum(m.severity.values())
+        for severity in ("normal", "tightened", "reduced"):
+            out[f"range.severity.{severity}"] = m.severity[severity] / tests if tests else 0.0
+        out["range.discontinuations"] = m.discontinuations
+    if m.screening is not None:
+        out.update(server_metrics("screening", m.screening))
+    out["staging.mean_lots"] = m.staging.occupancy.mean()
+    out["staging.max_lots"] = m.staging.occupancy.max()
+    out["staging.time"] = m.staging_time.mean()
+    out.update(storage_metrics(m))
+    if m.shipping is not None:
+        for key, value in m.shipping.metrics().items():
+            out[f"shipping.{key}"] = value
+    for run in m.runs:
+        name = run.arrays.name
+        out[f"backpressure.{name}"] = float(run.state["acc"][-1, kernel.BLOCKED])
+        out[f"backpressure_lots.{name}"] = m.blocked_lots[name]
+    return {key: float(value) for key, value in out.items()}
+
+
+def lot_and_unit_counts(m: PlantModel) -> dict[str, float]:
+    """Lots and units of each event in the window, in total and per product."""
     t0, t1 = m.t0, m.t1
     products = m.spec.products
     out: dict[str, float] = {}
@@ -34,21 +63,14 @@ def plant_metrics(model: PlantModel) -> dict[str, float]:
         out[f"units.{event}"] = sum(per.values())
         for p in products:
             out[f"units.by_product.{p}.{event}"] = per[p]
-    out["quality.incoming"] = 100.0 * m.incoming.mean()
-    bad, units = m.outgoing
-    out["quality.outgoing"] = 100.0 * bad / units if units else 0.0
-    if m.range is not None:
-        out.update(server_metrics("range", m.range))
-        tests = sum(m.severity.values())
-        for severity in ("normal", "tightened", "reduced"):
-            out[f"range.severity.{severity}"] = m.severity[severity] / tests if tests else 0.0
-        out["range.discontinuations"] = m.discontinuations
-    if m.screening is not None:
-        out.update(server_metrics("screening", m.screening))
-    out["staging.mean_lots"] = m.staging.occupancy.mean()
-    out["staging.max_lots"] = m.staging.occupancy.max()
-    out["staging.time"] = m.staging_time.mean()
+    return out
+
+
+def storage_metrics(m: PlantModel) -> dict[str, float]:
+    """Pallets, lots, units, wait and dwell of the storage."""
     s = m.storage
+    products = m.spec.products
+    out: dict[str, float] = {}
     out["storage.mean_pallets"] = s.pallets.mean()
     out["storage.max_pallets"] = s.pallets.max()
     if s.places is not None:
@@ -60,14 +82,7 @@ def plant_metrics(model: PlantModel) -> dict[str, float]:
     out["storage.dwell"] = s.dwell.mean()
     for p in products:
         out[f"storage.by_product.{p}.mean_units"] = s.units[p].mean()
-    if m.shipping is not None:
-        for key, value in m.shipping.metrics().items():
-            out[f"shipping.{key}"] = value
-    for run in m.runs:
-        name = run.arrays.name
-        out[f"backpressure.{name}"] = float(run.state["acc"][-1, kernel.BLOCKED])
-        out[f"backpressure_lots.{name}"] = m.blocked_lots[name]
-    return {key: float(value) for key, value in out.items()}
+    return out
 
 
 def server_metrics(prefix: str, servers: Servers) -> dict[str, float]:

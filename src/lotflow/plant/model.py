@@ -30,7 +30,7 @@ from lotflow.plant.clock import Clock
 from lotflow.plant.lots import DESTROYED, ON_TEST, REWORK, STAGED, Lot
 from lotflow.plant.servers import Servers
 from lotflow.plant.shipping import Shipping
-from lotflow.plant.spec import PlantSpec, QualityConfig
+from lotflow.plant.spec import PlantSpec, QualityConfig, RangeConfig
 from lotflow.plant.staging import Staging
 from lotflow.plant.stats import Tally
 from lotflow.plant.storage import Storage
@@ -86,6 +86,7 @@ class PlantModel:
                 self._single = Sampler(r.single, rng_test)
             else:
                 # One generator for both parts of the test time, drawn in a fixed order.
+                assert r.setup is not None and r.per_round is not None  # see RangeConfig
                 self._setup = Sampler(r.setup, rng_test)
                 self._per_round = Sampler(r.per_round, rng_test)
         self.screening = None
@@ -178,10 +179,17 @@ class PlantModel:
             self._count("accepted", lot, "accepted", lot.units)
             self.storage.put(lot)
 
+    def _testing(self) -> tuple[Acceptance, RangeConfig, Servers[Lot]]:
+        """The acceptance rules, range and its lanes: set whenever lots are tested."""
+        assert self.acceptance is not None and self.spec.range is not None
+        assert self.range is not None
+        return self.acceptance, self.spec.range, self.range
+
     def _begin_test(self, lot: Lot, lane: int) -> float:
+        acceptance, range_, _ = self._testing()
         original = lot.state != REWORK
         if original:
-            plan, resumed = self.acceptance.original_plan(lot.product, lot.units)
+            plan, resumed = acceptance.original_plan(lot.product, lot.units)
             if resumed and self._in_window():
                 self.discontinuations += 1
             if self._in_window():
@@ -197,7 +205,7 @@ class PlantModel:
                 reject=plan.reject,
             )
         else:
-            plan = self.acceptance.retest_plan(lot.units, self.spec.rework.retest)
+            plan = acceptance.retest_plan(lot.units, self.spec.rework.retest)
             lot.info.update(
                 retest_start=self.env.now,
                 retest_severity=plan.severity,
@@ -206,19 +214,19 @@ class PlantModel:
         lot.plan = plan
         lot.test_units = lot.units
         lot.tests += 1
-        if self.spec.range.single is not None:
+        if range_.single is not None:
             return self._single()
         setup = self._setup()
         return setup + self._per_round() * plan.sample_size
 
     def _end_test(self, lot: Lot) -> None:
+        acceptance, range_, _ = self._testing()
         now = self.env.now
         original = lot.state != REWORK
         plan = lot.plan
-        defects, verdict = self.acceptance.judge(
-            lot.product, plan, lot.units, lot.defective, original
-        )
-        if self.spec.range.sampling.destructive:
+        assert plan is not None  # set by _begin_test
+        defects, verdict = acceptance.judge(lot.product, plan, lot.units, lot.defective, original)
+        if range_.sampling.destructive:
             lot.units -= plan.sample_size
             lot.defective -= defects
             self._count(None, lot, "sampled", plan.sample_size)
@@ -260,7 +268,7 @@ class PlantModel:
         if lot.units < 2:
             self._destroy(lot, "nothing left to test after screening")
         else:
-            self.range.submit(lot)
+            self._testing()[2].submit(lot)
 
     def _stored(self, lot: Lot) -> None:
         self._leave_staging(lot)
@@ -275,6 +283,7 @@ class PlantModel:
         if lot.in_staging:
             lot.in_staging = False
             self.staging.leave()
+            assert lot.staged_at is not None  # set with in_staging
             self.staging_time.observe(self.env.now, self.env.now - lot.staged_at)
 
     def _destroy(self, lot: Lot, reason: str) -> None:

@@ -307,7 +307,7 @@ def _check_level(level: object) -> str:
     name = level.strip().upper() if isinstance(level, str) else level
     if name not in LEVELS:
         raise ValueError(f"unknown inspection level {level!r}; allowed: {', '.join(LEVELS)}")
-    return name  # type: ignore[return-value]
+    return name
 
 
 def _aql_index(aql: object) -> int:
@@ -324,7 +324,7 @@ def _check_severity(severity: object) -> Severity:
         raise ValueError(
             f"unknown inspection severity {severity!r}; allowed: {', '.join(SEVERITIES)}"
         )
-    return severity  # type: ignore[return-value]
+    return severity
 
 
 # --- tables -----------------------------------------------------------------

@@ -16,14 +16,17 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 import simpy
 
 from lotflow.plant.clock import Clock
 from lotflow.plant.stats import Tally, TimeAverage, clipped
 
+Job = TypeVar("Job")  # anything with a settable ``queued_at``
 
-class Servers:
+
+class Servers(Generic[Job]):
     """``n`` identical servers with one FIFO queue (see the module docstring)."""
 
     def __init__(
@@ -33,20 +36,20 @@ class Servers:
         clock: Clock,
         t0: float,
         t1: float,
-        begin: Callable[[object, int], float],
-        done: Callable[[object], None],
+        begin: Callable[[Job, int], float],
+        done: Callable[[Job], None],
     ) -> None:
         self.env, self.clock, self.t0, self.t1 = env, clock, t0, t1
         self.n = n
         self._begin, self._done = begin, done
         self._free = list(range(n))
-        self._queue: deque = deque()
+        self._queue: deque[Job] = deque()
         self.waiting = TimeAverage(t0, t1)
         self.waits = Tally(t0, t1)
         self.service = Tally(t0, t1)
         self.busy_work = 0.0
         self._w0, self._w1 = clock.to_work(t0), clock.to_work(t1)
-        self._in_service: dict[int, tuple[object, float]] = {}
+        self._in_service: dict[int, tuple[Job, float]] = {}
 
     @property
     def queue_length(self) -> int:
@@ -101,14 +104,10 @@ class Servers:
         self._done(job)
 
     def utilisation(self) -> float:
-        """Busy working time over ``n`` x the window's working time (at or after t1)."""
+        """Busy working time over ``n`` x the window's working time (at or after t1);
+        0 when the window holds no working time."""
         busy = self.busy_work
         for _job, w_start in self._in_service.values():
             busy += clipped(w_start, self._w1, self._w0, self._w1)
-        return busy / (self.n * (self._w1 - self._w0))
-
-    def jobs_in_service(self) -> list:
-        return [job for job, _ in self._in_service.values()]
-
-    def jobs_waiting(self) -> list:
-        return list(self._queue)
+        capacity = self.n * (self._w1 - self._w0)
+        return busy / capacity if capacity > 0 else 0.0

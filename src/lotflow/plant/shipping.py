@@ -66,7 +66,7 @@ class Shipping:
         self.products = products
         self.t0, self.t1 = t0, t1
         self.orders: list[Order] = []
-        self._open = {p: deque() for p in products}
+        self._open: dict[str, deque[Order]] = {p: deque() for p in products}
         self.backorders = {p: TimeAverage(t0, t1) for p in products}
         self.shipped = dict.fromkeys(products, 0)
         self._busy = False
@@ -74,7 +74,7 @@ class Shipping:
         for order in sorted(config.orders, key=lambda o: o.at):
             if order.at < t1:
                 event = env.timeout(order.at)
-                event.callbacks.append(lambda _e, o=order: self.place(o.product, o.quantity, o.due))
+                event.callbacks.append(self._placer(order.product, order.quantity, order.due))
         streams = seed.spawn(2 * len(config.demand))
         for i, demand in enumerate(config.demand):
             rngs = (
@@ -90,6 +90,14 @@ class Shipping:
             yield self.env.timeout(gap())
             quantity = max(1, round(size()))
             self.place(demand.product, quantity, self.env.now + demand.lead_time)
+
+    def _placer(self, product: str, quantity: int, due: float):
+        """An event callback that places this order when the event fires."""
+
+        def place(_event: simpy.Event) -> None:
+            self.place(product, quantity, due)
+
+        return place
 
     def place(self, product: str, quantity: int, due: float) -> Order:
         """A customer places an order now."""
@@ -143,30 +151,31 @@ class Shipping:
 
     def metrics(self) -> dict[str, float]:
         """Window statistics, total and per product (call at t1)."""
-        out: dict[str, float] = {}
-        for scope, products in [("", self.products)] + [
-            (f"by_product.{p}.", (p,)) for p in self.products
-        ]:
-            placed = [o for o in self.orders if o.product in products and self.t0 <= o.at < self.t1]
-            due = [o for o in self.orders if o.product in products and self.t0 <= o.due < self.t1]
-            due_units = sum(o.quantity for o in due)
-            lateness = [
-                max(0.0, (o.completed_at if o.completed_at is not None else self.t1) - o.due)
-                for o in due
-            ]
-            out[scope + "orders"] = len(placed)
-            out[scope + "ordered"] = sum(o.quantity for o in placed)
-            out[scope + "shipped"] = sum(self.shipped[p] for p in products)
-            out[scope + "orders_due"] = len(due)
-            out[scope + "fill_rate"] = (
-                sum(o.on_time_units for o in due) / due_units if due_units else 1.0
-            )
-            out[scope + "on_time"] = (
-                sum(o.completed_at is not None and o.completed_at <= o.due for o in due) / len(due)
-                if due
-                else 1.0
-            )
-            out[scope + "lateness"] = float(np.mean(lateness)) if lateness else 0.0
-            out[scope + "backorders"] = sum(self.backorders[p].mean() for p in products)
-            out[scope + "backorders_end"] = sum(self.backorders[p].level for p in products)
-        return out
+        scopes = [("", self.products)] + [(f"by_product.{p}.", (p,)) for p in self.products]
+        return {
+            scope + key: value
+            for scope, products in scopes
+            for key, value in self._scope_metrics(products).items()
+        }
+
+    def _scope_metrics(self, products) -> dict[str, float]:
+        """Window statistics of the orders and stock of ``products``."""
+        placed = [o for o in self.orders if o.product in products and self.t0 <= o.at < self.t1]
+        due = [o for o in self.orders if o.product in products and self.t0 <= o.due < self.t1]
+        due_units = sum(o.quantity for o in due)
+        lateness = [
+            max(0.0, (o.completed_at if o.completed_at is not None else self.t1) - o.due)
+            for o in due
+        ]
+        on_time = sum(o.completed_at is not None and o.completed_at <= o.due for o in due)
+        return {
+            "orders": len(placed),
+            "ordered": sum(o.quantity for o in placed),
+            "shipped": sum(self.shipped[p] for p in products),
+            "orders_due": len(due),
+            "fill_rate": sum(o.on_time_units for o in due) / due_units if due_units else 1.0,
+            "on_time": on_time / len(due) if due else 1.0,
+            "lateness": float(np.mean(lateness)) if lateness else 0.0,
+            "backorders": sum(self.backorders[p].mean() for p in products),
+            "backorders_end": sum(self.backorders[p].level for p in products),
+        }

@@ -74,6 +74,6 @@ def simulate_standalone_range(
     """
     model = StandaloneRange(compile_standalone(range_spec), seed, t0, t1)
     model.run()
-    metrics = {"lots.completed": model.arrived, "lots.tested": model.tested}
+    metrics: dict[str, float] = {"lots.completed": model.arrived, "lots.tested": model.tested}
     metrics.update(server_metrics("range", model.range))
     return PlantRaw({k: float(v) for k, v in metrics.items()}, model.records, {})

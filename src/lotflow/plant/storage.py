@@ -92,12 +92,6 @@ class Storage:
         self._admit()
         return taken
 
-    def stored_lots(self) -> list[Lot]:
-        return [entry[2] for stock in self._stock.values() for entry in stock]
-
-    def waiting_lots(self) -> list[Lot]:
-        return [lot for lot, _ in self._waiting]
-
     def _fits(self, lot: Lot) -> bool:
         need = self.packaging.pallets_for(lot.units)
         return self.places is None or self.used + need <= self.places

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lotflow.analysis.claim import DEFAULT_CLAIM
 from lotflow.io import write_atomic
 from lotflow.report.render import render_report
 
 __all__ = ["render_report", "write_report"]
 
 
-def write_report(scenario, results, path: str | Path, claim: float = DEFAULT_CLAIM) -> None:
+def write_report(scenario, results, path: str | Path, claim: float | None = None) -> None:
     """Write the HTML report of ``results`` (a :class:`~lotflow.results.Results`) of
-    ``scenario`` to ``path`` atomically; ``claim`` is the claimed good parts a year."""
+    ``scenario`` to ``path`` atomically; ``claim`` is the claimed good parts a year
+    (None: the scenario's own claim; a scenario without one gets no claim check)."""
     write_atomic(path, render_report(scenario, results, claim))

@@ -9,7 +9,7 @@ from plotly.offline import get_plotlyjs
 
 from lotflow import __version__
 from lotflow.analysis.capacity import capacity
-from lotflow.analysis.claim import DEFAULT_CLAIM, claim_check, simulated_rates
+from lotflow.analysis.claim import claim_check, simulated_rates
 from lotflow.calendar import UNIT_PER_HOUR
 from lotflow.report import context
 from lotflow.report import figures_line as fl
@@ -34,8 +34,8 @@ def _div(figure, key: str) -> str | None:
     )
 
 
-def render_report(scenario, results, claim: float = DEFAULT_CLAIM) -> str:
-    """The whole report as one HTML string."""
+def render_report(scenario, results, claim: float | None = None) -> str:
+    """The whole report as one HTML string; ``claim`` as :func:`write_report` takes it."""
     data, series, lots = results.data, results.series or {}, results.lots or []
     cap = capacity(scenario) if scenario.lines else None
     sim = simulated_rates(scenario, data, cap) if cap and data["lines"] else None

@@ -16,8 +16,16 @@ from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from lotflow.plant.packaging import Packaging
 from lotflow.plant.sampling import AQLS
-from lotflow.scenario.errors import ScenarioError
-from lotflow.scenario.models import Dist, Model, NonNegativeFloat, PositiveFloat, Probability
+from lotflow.scenario.distributions import Dist
+from lotflow.scenario.fields import (
+    MAX_QUANTITY,
+    Count,
+    Model,
+    Name,
+    NonNegativeDuration,
+    PositiveFloat,
+    Probability,
+)
 
 __all__ = [
     "Demand",
@@ -32,10 +40,11 @@ __all__ = [
     "StagingSpec",
     "StorageSpec",
     "TestTime",
-    "check_plant",
 ]
 
-Count = Annotated[int, Field(ge=1, strict=True)]
+MAX_SERVERS = 1000
+Servers = Annotated[int, Field(ge=1, le=MAX_SERVERS, strict=True)]
+Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY, strict=True)]
 
 
 class TestTime(Model):
@@ -80,7 +89,7 @@ class SamplingSpec(Model):
 
     standard: Literal["MIL-STD-105E"] = "MIL-STD-105E"
     level: Literal["S-1", "S-2", "S-3", "S-4", "I", "II", "III"] = "II"
-    aql: PositiveFloat = 0.65
+    aql: Annotated[PositiveFloat, Field(description="percent nonconforming")] = 0.65
     reduced: bool = True
     discontinue_after: Count = 5
     destructive: bool = True
@@ -104,7 +113,7 @@ class RangeSpec(Model):
     standard. ``hours``: ``shifts`` (the lanes work the scenario's calendar,
     like the lines; no effect without a calendar) or ``always``."""
 
-    lanes: Count = 1
+    lanes: Servers = 1
     arrivals: Dist | None = None
     test_time: TestTimeField | None = None
     sampling: SamplingSpec | None = None
@@ -117,7 +126,7 @@ class StagingSpec(Model):
     A lot holds its place from the moment its line delivers it until it leaves
     quarantine: accepted and moved to storage, or rejected."""
 
-    capacity_lots: Count | None = None
+    capacity_lots: Annotated[Count, Field(description="lots")] | None = None
 
 
 class QualitySpec(Model):
@@ -127,9 +136,11 @@ class QualitySpec(Model):
     ``process_average`` and coefficient of variation ``lot_to_lot_cv``
     (0 = every lot at the process average)."""
 
-    product: str
-    process_average: Annotated[float, Field(ge=0, lt=100, allow_inf_nan=False)]
-    lot_to_lot_cv: NonNegativeFloat = 0.0
+    product: Name
+    process_average: Annotated[
+        float, Field(ge=0, lt=100, allow_inf_nan=False, strict=True, description="percent")
+    ]
+    lot_to_lot_cv: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, strict=True)] = 0.0
 
     @model_validator(mode="after")
     def _beta_exists(self) -> QualitySpec:
@@ -153,9 +164,9 @@ class RejectedSpec(Model):
     A lot rejected again after ``max_screenings`` screenings is destroyed."""
 
     action: Literal["screen", "destroy"] = "destroy"
-    rate: PositiveFloat | None = None
+    rate: Annotated[PositiveFloat, Field(description="units per time_unit")] | None = None
     efficiency: Probability = 1.0
-    stations: Count = 1
+    stations: Servers = 1
     retest: Literal["normal", "tightened"] = "tightened"
     max_screenings: Count = 1
 
@@ -186,7 +197,7 @@ class StorageSpec(Model):
     A lot is packed on whole pallets of its own; it waits in staging (or
     rework) until enough places are free. Shipping takes the oldest lot first."""
 
-    pallet_places: Count | None = None
+    pallet_places: Annotated[Count, Field(description="pallet places")] | None = None
     packaging: PackagingSpec = PackagingSpec()
 
 
@@ -194,10 +205,10 @@ class Order(Model):
     """One order of the table: ``quantity`` units of ``product`` placed at time
     ``at``, due at ``due`` (default ``at`` + the shipping lead time)."""
 
-    product: str
-    quantity: Count
-    at: NonNegativeFloat = 0.0
-    due: NonNegativeFloat | None = None
+    product: Name
+    quantity: Annotated[Quantity, Field(description="units")]
+    at: NonNegativeDuration = 0.0
+    due: NonNegativeDuration | None = None
 
     @model_validator(mode="after")
     def _due_after_placing(self) -> Order:
@@ -211,10 +222,10 @@ class Demand(Model):
     quantities (units, rounded, at least 1) from distributions; due ``lead_time``
     after placing (default: the shipping lead time)."""
 
-    product: str
+    product: Name
     interarrival: Dist
     quantity: Dist
-    lead_time: NonNegativeFloat | None = None
+    lead_time: NonNegativeDuration | None = None
 
 
 class ShippingSpec(Model):
@@ -223,93 +234,19 @@ class ShippingSpec(Model):
     ``partial``: ship what is in stock and backorder the rest (else an order
     waits until it can ship complete)."""
 
-    lead_time: NonNegativeFloat = 0.0
+    lead_time: NonNegativeDuration = 0.0
     partial: bool = True
     orders: list[Order] = Field(default_factory=list)
     demand: list[Demand] = Field(default_factory=list)
 
 
 class Plant(Model):
+    """The plant after the lines: staging (quarantine), the firing range, quality
+    of the lots, what happens to rejected lots, storage and shipping (docs/plant.md)."""
+
     range: RangeSpec | None = None
     staging: StagingSpec = StagingSpec()
     quality: list[QualitySpec] = Field(default_factory=list)
     rejected: RejectedSpec = RejectedSpec()
     storage: StorageSpec = StorageSpec()
     shipping: ShippingSpec | None = None
-
-
-# --- cross-field checks ---------------------------------------------------------
-
-
-def check_plant(scenario) -> None:
-    """Raise :class:`ScenarioError` (with a field path) for an inconsistent ``plant`` block."""
-    plant = scenario.plant
-    if plant is None:
-        return
-    products = {p.name: p for p in scenario.products}
-    made = {c.product for line in scenario.lines for c in line.campaigns}
-    if plant.range is not None:
-        _check_range(plant.range, bool(scenario.lines))
-    if plant.range is not None and scenario.lines:
-        for i, product in enumerate(scenario.products):
-            if product.name in made and product.lot_size < 2:
-                raise ScenarioError(
-                    "lot acceptance sampling needs lots of at least 2 units "
-                    "(MIL-STD-105E Table I starts at 2)",
-                    path=f"products[{i}].lot_size",
-                )
-    seen: set[str] = set()
-    for i, quality in enumerate(plant.quality):
-        _check_product(quality.product, products, f"plant.quality[{i}].product")
-        if quality.product in seen:
-            raise ScenarioError(
-                f"duplicate product {quality.product!r}; one quality entry per product",
-                path=f"plant.quality[{i}].product",
-            )
-        seen.add(quality.product)
-    if plant.shipping is not None:
-        for i, order in enumerate(plant.shipping.orders):
-            _check_product(order.product, products, f"plant.shipping.orders[{i}].product")
-        for i, demand in enumerate(plant.shipping.demand):
-            _check_product(demand.product, products, f"plant.shipping.demand[{i}].product")
-    places = plant.storage.pallet_places
-    if places is not None and made:
-        packaging = plant.storage.packaging.packaging()
-        biggest = max(products[name].lot_size for name in made)
-        need = packaging.pallets_for(biggest)
-        if need > places:
-            raise ScenarioError(
-                f"a lot of {biggest} units needs {need} pallet places; storage has only "
-                f"{places}, so no lot could ever be stored",
-                path="plant.storage.pallet_places",
-            )
-
-
-def _check_range(spec: RangeSpec, has_lines: bool) -> None:
-    if has_lines:
-        if spec.arrivals is not None:
-            raise ScenarioError(
-                "arrivals are for a standalone range (a scenario without lines); "
-                "in a plant the lots come from the lines",
-                path="plant.range.arrivals",
-            )
-        if spec.test_time is None:
-            raise ScenarioError(
-                "required: {setup: <dist>, per_round: <dist>} or one distribution",
-                path="plant.range.test_time",
-            )
-        return
-    if spec.arrivals is None:
-        return
-    if spec.test_time is None or isinstance(spec.test_time, TestTime):
-        raise ScenarioError(
-            "a standalone range needs one test-time distribution, e.g. "
-            "{dist: exponential, mean: 1} (setup + per_round needs sampled lots from lines)",
-            path="plant.range.test_time",
-        )
-
-
-def _check_product(name: str, products: dict, path: str) -> None:
-    if name not in products:
-        allowed = ", ".join(sorted(products)) or "none defined under 'products'"
-        raise ScenarioError(f"unknown product {name!r}; known products: {allowed}", path=path)
