@@ -69,7 +69,7 @@ def execute_optimize(
             progress = Progress(
                 plan=lambda n: bar.plan(n, "replications"),
                 done=bar.done,
-                status=lambda text: bar.progress.update(bar.task, description=text),
+                status=lambda text: bar.plan(0, text),  # the bar's description
             )
             answer = optimize(scenario, spec, db, pool, seed, progress)
     write_atomic(out, json.dumps(answer, indent=2, allow_nan=False) + "\n")

@@ -136,7 +136,7 @@ def front(spec: Spec, evaluations: list[Evaluation]) -> list[dict]:
     objective = spec.model.objective
     sense = spec.model.requirements[0].sense if objective.is_cost else objective.sense
     points = [(ev.cost, sense * ev.mean(metric), ev) for ev in evaluations if ev.simulated]
-    out = []
+    out: list[tuple[float, float, Evaluation]] = []
     for cost, value, ev in sorted(points, key=lambda p: (p[0], -p[1])):
         if out and value <= out[-1][1]:
             continue

@@ -138,8 +138,8 @@ class Search:
     ) -> dict[Candidate, Evaluation]:
         """Prepare and simulate new candidates (up to the budget left); known ones are
         reused. Candidates over the budget are left out of the answer."""
-        fresh = []
-        out = {}
+        fresh: list[Evaluation] = []
+        out: dict[Candidate, Evaluation] = {}
         for candidate in candidates:
             ev = self.known.get(candidate)
             if ev is None:
@@ -191,6 +191,7 @@ class Search:
         def constraints(trial) -> list[float]:
             return trial.user_attrs["constraints"]
 
+        sampler: optuna.samplers.BaseSampler
         if is_cost:
             sampler = optuna.samplers.NSGAIISampler(
                 population_size=max(spec.model.batch, 4), seed=self.seed,
@@ -271,8 +272,8 @@ class Search:
     def _polish(self, study, result: SearchResult, polished: set[Candidate]) -> None:
         """After ``POLISH_SHARE`` of the budget, enqueue the unevaluated neighbours of
         the incumbent (once per incumbent)."""
-        left = self._left(result)
-        if left is None or len(result.evaluations) < POLISH_SHARE * self.max_evaluations:
+        budget = self.max_evaluations
+        if budget is None or len(result.evaluations) < POLISH_SHARE * budget:
             return
         feasible = [
             ev

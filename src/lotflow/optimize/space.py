@@ -202,11 +202,12 @@ def screen(scenario, spec: Spec, horizon: float, warmup: float) -> str | None:
     cap = capacity(scenario)
     per_hour = UNIT_PER_HOUR.get(scenario.time_unit)
     working_share = 1.0
-    if scenario.calendar is not None and per_hour is not None:
+    if scenario.calendar is not None and per_hour is not None and cap.working_per_year:
         working_share = cap.working_per_year / (HOURS_PER_YEAR * per_hour)
     window = horizon - warmup
     rates = {line.name: line.availability.good_rate * working_share for line in cap.lines}
     for req in reqs:
+        limit = req.bound
         parts = req.metric.split(".")
         bound = None
         if parts[0] == "lines" and len(parts) == 3 and parts[1] in rates:
@@ -215,8 +216,8 @@ def screen(scenario, spec: Spec, horizon: float, warmup: float) -> str | None:
         elif parts[:2] == ["plant", "units"] and len(parts) == 3 and warmup == 0:
             if parts[2] in ("made", "accepted", "shipped"):
                 bound = sum(rates.values()) * window
-        if bound is not None and bound < req.at_least:
-            return f"{req.metric} <= {bound:.6g} < {req.at_least:.6g} (analytic upper bound)"
+        if bound is not None and bound < limit:
+            return f"{req.metric} <= {bound:.6g} < {limit:.6g} (analytic upper bound)"
     return None
 
 
