@@ -141,3 +141,44 @@ def test_cheapest_allocation_meeting_a_requirement(tmp_path):
     (req,) = best["requirements"]
     assert req["met"] and req["one_sided_bound"] >= 0.665
     assert answer["selection"]["procedure"] == "sequential feasibility"
+
+
+def test_nsga2_answer_keeps_constraints_and_requirements(tmp_path):
+    """A cost objective on a space larger than its budget goes to NSGA-II; whatever
+    it returns breaks no constraint and truly meets its requirement."""
+    means = [1.2, 1.0, 0.9]
+    spec = allocation_spec(2, 5, evaluations=12)  # 21 allocations with b1 + b2 <= 5
+    spec["objective"] = {"minimize": "cost"}
+    spec["costs"] = {"b1": 1, "b2": 1}
+    spec["requirements"] = [{"metric": "lines.L1.throughput", "at_least": 0.62}]
+    answer = run(line(means), spec, tmp_path)
+    assert answer["search"]["method"] == "nsga2"
+    assert answer["evaluated"] <= 12
+    a = chosen(answer)
+    assert sum(a) <= 5
+    assert answer["best"]["cost"] == sum(a)
+    assert answer["best"]["requirements"][0]["met"]
+    assert exact(means, [a])[a] >= 0.62
+
+
+def test_the_analytic_bound_screens_without_simulating(tmp_path):
+    """Throughput above the bottleneck rate (1/1.2) is impossible: every candidate
+    is screened, nothing is simulated, and the answer says no candidate qualifies."""
+    spec = allocation_spec(2, 4, evaluations=20)
+    spec["requirements"] = [{"metric": "lines.L1.throughput", "at_least": 0.85}]
+    answer = run(line([1.2, 1.0, 0.9]), spec, tmp_path)
+    assert answer["best"] is None
+    assert answer["evaluated"] == 0
+    assert answer["search"]["rejected"]["screened"] == 15
+    assert answer["run"]["replications_run"] == 0
+
+
+def test_a_time_budget_runs_at_least_one_batch(tmp_path):
+    spec = allocation_spec(2, 4, evaluations=1)
+    spec["budget"] = {"seconds": 1e-6}
+    spec["batch"] = 4
+    answer = run(line([1.2, 1.0, 0.9]), spec, tmp_path)
+    assert answer["search"]["method"] == "tpe"
+    assert answer["search"]["stopped"] == "time budget used"
+    assert 1 <= answer["evaluated"] <= 4
+    assert answer["best"] is not None

@@ -100,3 +100,21 @@ def test_sigkill_then_resume_repeats_nothing_and_matches_a_clean_run(tmp_path):
     assert again.returncode == 0
     assert json.loads((tmp_path / "again.json").read_text())["run"]["replications_run"] == 0
     assert answer(tmp_path / "again.json") == answer(tmp_path / "clean.json")
+
+
+def test_a_dask_cluster_gives_the_same_answer_as_local_workers(tmp_path):
+    from lotflow.experiment.backends import DaskBackend, LocalBackend
+    from lotflow.experiment.store import Store
+    from lotflow.optimize.procedure import optimize
+    from lotflow.optimize.spec import spec_from_dict
+    from lotflow.scenario import scenario_from_dict
+
+    scenario = scenario_from_dict({**SCENARIO, "run": {**SCENARIO["run"], "horizon": 20000}})
+    spec = spec_from_dict({**SPEC, "budget": {"evaluations": 8}}, "spec.yaml")
+    answers = []
+    for name, backend in (("local", LocalBackend(1)), ("dask", DaskBackend(None, 2))):
+        with backend, Store.open(tmp_path / name, scenario) as store:
+            answer = optimize(scenario, spec, store, backend)
+        answer.pop("run")
+        answers.append(answer)
+    assert answers[0] == answers[1]

@@ -126,6 +126,11 @@ CASES = {
         "requirements[0].metric",
         "no plant",
     ),
+    "constraints nothing meets": (
+        lambda s: s.update(constraints=["b1 + b2 >= 9"]),
+        "constraints",
+        "no candidate meets all the constraints",
+    ),
     "unknown field": (lambda s: s.update(objectives={}), "objectives", "unknown field"),
     "cost of an unknown variable": (
         lambda s: s.update(costs={"b7": 3}),
@@ -194,3 +199,17 @@ def test_labelled_choices_and_list_length_build_their_scenarios():
     assert all(line.stations[0].process.mean == 0.5 for line in scenario.lines)
     assert space.cost(candidate) == 100.0 + 7.0 + 2.0 * (3 - 1)  # per unit above the base
     assert space.size() == 5 * 5 * 2 * 2
+
+
+def test_block_choices_make_hashable_candidates():
+    spec = good_spec()
+    spec["variables"]["last"] = {
+        "path": "lines[0].stations[2].process",
+        "choices": [{"dist": "exponential", "mean": 1.5}, {"dist": "deterministic", "mean": 1.0}],
+    }
+    space = Space(spec_from_dict(spec, "spec.yaml"), scenario_from_dict(SCENARIO))
+    block = {"mean": 1.0, "dist": "deterministic"}  # same block, other key order
+    a = space.candidate({"b1": 1, "b2": 0, "last": block})
+    b = space.candidate({"b1": 1, "b2": 0, "last": dict(reversed(block.items()))})
+    assert a == b and len({a, b}) == 1
+    assert space.scenario(a).lines[0].stations[2].process.dist == "deterministic"

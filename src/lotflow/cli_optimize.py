@@ -57,7 +57,7 @@ def execute_optimize(
     from lotflow.optimize.spec import load_spec
 
     spec = load_spec(spec_file)
-    Space(spec, scenario)  # every path and value checked before anything runs
+    Space(spec, scenario).check_constraints()  # paths, values, constraints: before any run
     with tempfile.TemporaryDirectory(prefix="lotflow-optimize-") as scratch:
         directory = Path(store_dir) if store_dir is not None else Path(scratch) / "store"
         Store.check(directory, scenario)
@@ -69,7 +69,7 @@ def execute_optimize(
             progress = Progress(
                 plan=lambda n: bar.plan(n, "replications"),
                 done=bar.done,
-                status=lambda text: bar.progress.update(bar.task, description=text),
+                status=lambda text: bar.plan(0, text),  # the bar's description
             )
             answer = optimize(scenario, spec, db, pool, seed, progress)
     write_atomic(out, json.dumps(answer, indent=2, allow_nan=False) + "\n")
@@ -94,12 +94,12 @@ def summary_table(answer: dict) -> Table:
     for name, value in best["values"].items():
         table.add_row(name, str(value))
     objective = best["objective"]
-    table.add_row(
-        f"objective {objective['metric']}",
-        f"{objective['mean']:.6g} ± {objective['ci95']:.3g} (fresh replications)",
-        end_section=True,
-    )
-    table.add_row("cost", f"{best['cost']:,.6g}")
+    if objective["metric"] != "cost":
+        table.add_row(
+            f"{objective['metric']}",
+            f"{objective['mean']:.6g} ± {objective['ci95']:.3g} (fresh replications)",
+        )
+    table.add_row("cost", f"{best['cost']:,.6g}", end_section=True)
     for req in best["requirements"]:
         side = "at_least" if "at_least" in req else "at_most"
         verdict = "met" if req["met"] else "NOT met"

@@ -76,6 +76,7 @@ def optimize(scenario, spec: Spec, store, backend, seed: int | None = None, prog
         "scenario": scenario.name,
         "spec": spec.file,
         "seed": seed,
+        "objective": spec.model.objective.model_dump(exclude_none=True),
         "best": best,
         "selection": {"procedure": choice.procedure, **choice.info},
         "confirmation": confirmation,
@@ -135,7 +136,7 @@ def front(spec: Spec, evaluations: list[Evaluation]) -> list[dict]:
     objective = spec.model.objective
     sense = spec.model.requirements[0].sense if objective.is_cost else objective.sense
     points = [(ev.cost, sense * ev.mean(metric), ev) for ev in evaluations if ev.simulated]
-    out = []
+    out: list[tuple[float, float, Evaluation]] = []
     for cost, value, ev in sorted(points, key=lambda p: (p[0], -p[1])):
         if out and value <= out[-1][1]:
             continue

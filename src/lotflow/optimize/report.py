@@ -67,7 +67,7 @@ def front_figure(answer: dict) -> go.Figure | None:
     if best is not None and best.get("search_estimate"):
         est = best["search_estimate"]
         fig.add_scatter(
-            x=[best["cost"]], y=[est["mean"]], mode="markers", name="chosen",
+            x=[best["cost"]], y=[est["mean"]], mode="markers", name="chosen (search estimate)",
             marker={"symbol": "star", "size": 18, "color": color(3), "line": {"width": 1}},
             error_y={"type": "data", "array": [est["ci95"]]},
         )  # fmt: skip
@@ -85,10 +85,13 @@ def convergence_figure(answer: dict) -> go.Figure | None:
     if not history:
         return None
     n = list(range(1, len(history) + 1))
+    is_cost = answer["objective"].get("minimize") == "cost"
+    objective = "cost" if is_cost else next(iter(answer["objective"].values()))
+    values = [h["cost"] if is_cost else h["value"] for h in history]
     fig = go.Figure()
-    if history[0]["value"] is not None:
+    if values[0] is not None:
         fig.add_scatter(
-            x=n, y=[h["value"] for h in history], mode="markers", name="evaluated",
+            x=n, y=values, mode="markers", name="evaluated",
             marker={"color": color(0), "size": 6, "opacity": 0.6},
             text=[_label(h["values"]) for h in history], hovertemplate="%{text}<extra></extra>",
         )  # fmt: skip
@@ -96,7 +99,6 @@ def convergence_figure(answer: dict) -> go.Figure | None:
         x=n, y=[h["best_so_far"] for h in history], mode="lines", name="best so far",
         line={"shape": "hv", "color": color(1), "width": 3},
     )  # fmt: skip
-    objective = answer["best"]["objective"]["metric"] if answer["best"] else "objective"
     layout(fig, height=360, xaxis_title="evaluation", yaxis_title=objective)
     return fig
 

@@ -110,8 +110,9 @@ class Search:
         left = self._left(result)
         if left is not None and left <= 0:
             return "evaluation budget used"
-        if self.deadline is not None and time.monotonic() >= self.deadline:
-            return "time budget used"
+        deadline = self.deadline
+        if deadline is not None and result.evaluations and time.monotonic() >= deadline:
+            return "time budget used"  # (after at least one batch)
         return ""
 
     # -- running ------------------------------------------------------------------------
@@ -137,8 +138,8 @@ class Search:
     ) -> dict[Candidate, Evaluation]:
         """Prepare and simulate new candidates (up to the budget left); known ones are
         reused. Candidates over the budget are left out of the answer."""
-        fresh = []
-        out = {}
+        fresh: list[Evaluation] = []
+        out: dict[Candidate, Evaluation] = {}
         for candidate in candidates:
             ev = self.known.get(candidate)
             if ev is None:
@@ -190,6 +191,7 @@ class Search:
         def constraints(trial) -> list[float]:
             return trial.user_attrs["constraints"]
 
+        sampler: optuna.samplers.BaseSampler
         if is_cost:
             sampler = optuna.samplers.NSGAIISampler(
                 population_size=max(spec.model.batch, 4), seed=self.seed,
@@ -256,7 +258,11 @@ class Search:
             study.tell(trial, score(self.spec, ev))
 
     def _worst(self, study, is_cost: bool):
-        values = [t.values for t in study.trials if t.values is not None]
+        """The worst values told so far (what a rejected candidate is told)."""
+        from optuna.trial import TrialState
+
+        done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        values = [t.values for t in done]
         if not values:
             return [0.0, 0.0] if is_cost else 0.0
         if is_cost:
@@ -266,8 +272,8 @@ class Search:
     def _polish(self, study, result: SearchResult, polished: set[Candidate]) -> None:
         """After ``POLISH_SHARE`` of the budget, enqueue the unevaluated neighbours of
         the incumbent (once per incumbent)."""
-        left = self._left(result)
-        if left is None or len(result.evaluations) < POLISH_SHARE * self.max_evaluations:
+        budget = self.max_evaluations
+        if budget is None or len(result.evaluations) < POLISH_SHARE * budget:
             return
         feasible = [
             ev

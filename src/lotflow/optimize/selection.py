@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -78,7 +79,7 @@ def _kn(spec: Spec, evaluator: Evaluator, evaluations: list[Evaluation], n0: int
     delta = sel.indifference_for(top[0].mean(metric))
     alpha = 1.0 - sel.confidence
     k = len(top)
-    info = {
+    info: dict[str, Any] = {
         "indifference": delta,
         "confidence": sel.confidence,
         "candidates": k,
@@ -139,7 +140,11 @@ def _cheapest_feasible(
         if all(s <= d for s, d in zip(requirement_slack(spec, ev), deltas, strict=True))
     ]
     plausible.sort(key=lambda ev: ev.cost)
-    info = {"indifference": dict(zip(spec.metrics(), deltas, strict=False)), "checked": []}
+    checked: list[dict] = []
+    info: dict[str, Any] = {
+        "indifference": {r.metric: d for r, d in zip(spec.model.requirements, deltas, strict=True)},
+        "checked": checked,
+    }
     for ev in plausible:
         r = len(next(iter(ev.samples.values())))
         while True:
@@ -150,7 +155,7 @@ def _cheapest_feasible(
                 break
             r = min(r + sel.step, sel.max_replications)
             evaluator.simulate([ev], r, seed)
-        info["checked"].append(
+        checked.append(
             {"values": ev.candidate.as_dict(), "cost": ev.cost, "replications": r,
              "verdict": verdict or "undecided (within the indifference zone)"}
         )  # fmt: skip

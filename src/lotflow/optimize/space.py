@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,11 +28,22 @@ from lotflow.scenario import ScenarioError, scenario_from_dict
 Values = tuple[tuple[str, Any], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Candidate:
-    """One value per variable, in the spec's variable order."""
+    """One value per variable, in the spec's variable order. Candidates compare and
+    hash by their values' canonical JSON, so values may be blocks (dicts, lists)."""
 
     values: Values
+
+    @property
+    def key(self) -> str:
+        return json.dumps(self.values, sort_keys=True, separators=(",", ":"))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Candidate) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.values)
@@ -144,6 +156,12 @@ class Space:
             if self.feasible(candidate):
                 yield candidate
 
+    def check_constraints(self, limit: int = 1_000_000) -> None:
+        """Error unless some candidate meets the linear constraints (checked when
+        the space has at most ``limit`` candidates)."""
+        if self.spec.constraints and self.size() <= limit and next(self.enumerate(), None) is None:
+            raise self.spec.error("no candidate meets all the constraints", "constraints")
+
     def scenario(self, candidate: Candidate):
         """The validated scenario of a candidate (:class:`ScenarioError` if invalid)."""
         data = self.data
@@ -184,11 +202,12 @@ def screen(scenario, spec: Spec, horizon: float, warmup: float) -> str | None:
     cap = capacity(scenario)
     per_hour = UNIT_PER_HOUR.get(scenario.time_unit)
     working_share = 1.0
-    if scenario.calendar is not None and per_hour is not None:
+    if scenario.calendar is not None and per_hour is not None and cap.working_per_year:
         working_share = cap.working_per_year / (HOURS_PER_YEAR * per_hour)
     window = horizon - warmup
     rates = {line.name: line.availability.good_rate * working_share for line in cap.lines}
     for req in reqs:
+        limit = req.bound
         parts = req.metric.split(".")
         bound = None
         if parts[0] == "lines" and len(parts) == 3 and parts[1] in rates:
@@ -197,8 +216,8 @@ def screen(scenario, spec: Spec, horizon: float, warmup: float) -> str | None:
         elif parts[:2] == ["plant", "units"] and len(parts) == 3 and warmup == 0:
             if parts[2] in ("made", "accepted", "shipped"):
                 bound = sum(rates.values()) * window
-        if bound is not None and bound < req.at_least:
-            return f"{req.metric} <= {bound:.6g} < {req.at_least:.6g} (analytic upper bound)"
+        if bound is not None and bound < limit:
+            return f"{req.metric} <= {bound:.6g} < {limit:.6g} (analytic upper bound)"
     return None
 
 

@@ -68,7 +68,9 @@ class Variable(_Model):
         """Every allowed value, in order."""
         if self.integers is not None:
             return list(range(self.integers[0], self.integers[1] + 1, self.step))
-        return list(self.choices if self.choices is not None else self.length)  # dict: labels
+        if self.choices is not None:
+            return list(self.choices)  # a mapping's labels
+        return list(self.length or [])
 
     def setting(self, value: Any) -> Any:
         """What a value writes at the path (a labelled choice's value, else itself)."""
@@ -93,7 +95,10 @@ class Requirement(_Model):
 
     @property
     def bound(self) -> float:
-        return self.at_least if self.at_least is not None else self.at_most
+        """The bound, whichever side it is on."""
+        bound = self.at_least if self.at_least is not None else self.at_most
+        assert bound is not None  # the validator asks for one
+        return bound
 
     @property
     def sense(self) -> int:
@@ -117,7 +122,9 @@ class Objective(_Model):
 
     @property
     def metric(self) -> str:
-        return self.maximize if self.maximize is not None else self.minimize
+        metric = self.maximize if self.maximize is not None else self.minimize
+        assert metric is not None  # the validator asks for one
+        return metric
 
     @property
     def sense(self) -> int:
