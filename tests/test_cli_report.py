@@ -23,18 +23,18 @@ PLANT_ROWS = (
     "lots accepted",
     "lots rejected",
     "range utilisation",
-    "range wait per lot (s)",
+    "range wait per lot",
     "staging, max lots",
     "storage, max pallets",
-    "L1 held by full staging (s)",
-    "L2 held by full staging (s)",
+    "L1 held by full staging",
+    "L2 held by full staging",
 )
 
 
 @pytest.fixture(scope="module")
 def plant_run(tmp_path_factory):
     """Exit code, plain stdout and report path of one two-day run of the plant."""
-    report = tmp_path_factory.mktemp("cli") / "out" / "plant.html"
+    report = tmp_path_factory.mktemp("cli") / "plant.html"
     args = ["run", str(PLANT), "--horizon", "172800", "--seed", "3", "--report", str(report)]
     result = CliRunner().invoke(app, args, env={"NO_COLOR": "1", "COLUMNS": "200"})
     return result.exit_code, ANSI.sub("", result.stdout), report, result.exception
@@ -54,7 +54,7 @@ def test_run_report_writes_html_with_every_section(plant_run):
 def test_run_prints_the_plant_summary_table(plant_run):
     code, stdout, _, exc = plant_run
     assert code == 0, (stdout, exc)
-    assert "Plant: lots, range, storage, shipping (95 % CI)" in stdout
+    assert "Plant: lots, parts, range, storage, shipping (95 % CI)" in stdout
     rows = {line.split("│")[1].strip() for line in stdout.splitlines() if line.count("│") == 3}
     for row in PLANT_ROWS:
         assert row in rows, row
