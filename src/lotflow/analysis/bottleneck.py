@@ -159,22 +159,28 @@ def active_period_bottleneck(
         # key per segment is a prefix sum of +key at the period's first
         # segment and -key at the segment where it ends. The breakpoints are
         # sorted runs per station, so a stable (merge) sort is cheap.
-        x = np.sort(np.concatenate((all_s, all_e)), kind="stable")
-        x = x[np.concatenate(([True], x[1:] != x[:-1]))]
+        # ``where`` gives each start and end its breakpoint's index (x itself
+        # is not needed); each station's prefix sum runs only over the
+        # segments between its first start and last end.
+        x, where = np.unique(np.concatenate((all_s, all_e)), return_inverse=True)
         n_seg = x.size - 1
         best = np.zeros(n_seg, dtype=np.int64)
         delta = np.empty(n_seg + 1, dtype=np.int64)
-        run = delta[:-1]
-        for j, (ps, pe) in enumerate(per_station):
-            if ps.size == 0:
+        for j in range(n_st):
+            if counts[j] == 0:
                 continue
             key = m_total - rank[offsets[j] : offsets[j + 1]]
-            delta.fill(0)
-            delta[np.searchsorted(x, ps)] = key
-            delta[np.searchsorted(x, pe)] = -key
+            first = where[offsets[j] : offsets[j + 1]]
+            after = where[m_total + offsets[j] : m_total + offsets[j + 1]]
+            lo, hi = int(first[0]), int(after[-1])
+            span = delta[lo : hi + 1]
+            span.fill(0)
+            delta[first] = key
+            delta[after] = -key
+            run = span[:-1]
             np.cumsum(run, out=run)
-            np.maximum(best, run, out=best)
-        del delta, run, x
+            np.maximum(best[lo:hi], run, out=best[lo:hi])
+        del delta, x, where
         np.subtract(m_total, best, out=best)  # rank per segment; m_total = nobody
 
         # Sequence of bottleneck periods in time order.
