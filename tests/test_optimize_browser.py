@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from browser_page import ARTIFACTS, local_page, needs_chromium
 from lotflow.experiment.backends import LocalBackend
 from lotflow.experiment.store import Store
 from lotflow.optimize.procedure import optimize
@@ -19,9 +20,6 @@ from lotflow.scenario import scenario_from_dict
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "out" / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 SCENARIO = {
     "name": "page",
@@ -62,44 +60,28 @@ def page_file(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+@needs_chromium
 def test_the_optimize_page_renders_in_chromium(page_file, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     html = page_file.read_text()
     figures = re.findall(r'<div id="fig-([a-z]+)" class="plotly-graph-div"', html)
     assert sorted(figures) == ["convergence", "front"]
     problems: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: m.type == "error" and problems.append(m.text))
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.on(
-                "request",
-                lambda r: None
-                if r.url.startswith(("file:", "data:", "blob:"))
-                else problems.append(f"request: {r.url}"),
-            )
-            page.goto(page_file.as_uri(), wait_until="load")
-            page.wait_for_function(
-                "n => document.querySelectorAll('.js-plotly-plot svg.main-svg').length >= n",
-                arg=len(figures),
-                timeout=30_000,
-            )
-            rendered = page.evaluate(
-                """() => Array.from(document.querySelectorAll('.plotly-graph-div'))
-                    .filter(d => d.classList.contains('js-plotly-plot')
-                                 && d.getBoundingClientRect().height > 100
-                                 && (d.data || []).length > 0)
-                    .map(d => d.id.replace('fig-', ''))"""
-            )
-            text = page.inner_text("body")
-            shot = tmp_path / "optimize.png"
-            page.screenshot(path=str(shot), full_page=True)
-        finally:
-            browser.close()
+    with local_page(page_file, problems) as page:
+        page.wait_for_function(
+            "n => document.querySelectorAll('.js-plotly-plot svg.main-svg').length >= n",
+            arg=len(figures),
+            timeout=30_000,
+        )
+        rendered = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.plotly-graph-div'))
+                .filter(d => d.classList.contains('js-plotly-plot')
+                             && d.getBoundingClientRect().height > 100
+                             && (d.data || []).length > 0)
+                .map(d => d.id.replace('fig-', ''))"""
+        )
+        text = page.inner_text("body")
+        shot = tmp_path / "optimize.png"
+        page.screenshot(path=str(shot), full_page=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, ARTIFACTS / "optimize-browser.png")
     assert not problems, "\n".join(problems)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from browser_page import ARTIFACTS, local_page, needs_chromium
 from lotflow.plan.lines import Clock, plan_lines
 from lotflow.plan.model import SolverOptions, solve
 from lotflow.plan.orders import Order
@@ -17,7 +18,6 @@ from lotflow.plan.schedule import build_plan
 from lotflow.plan.simulate import plan_results
 from lotflow.report import write_report
 from lotflow.scenario import scenario_from_dict
-from test_report_browser import ARGS, ARTIFACTS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 
@@ -57,40 +57,21 @@ def report(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+@needs_chromium
 def test_plan_report_renders_the_gantt_in_chromium(report, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     html = report.read_text()
     figures = re.findall(r'<div id="fig-([a-z]+)" class="plotly-graph-div"', html)
     assert "plan" in figures
     assert "The plan and its simulation" in html
     problems: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on(
-                "console",
-                lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None,
-            )
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.on(
-                "request",
-                lambda r: None
-                if r.url.startswith(("file:", "data:", "blob:"))
-                else problems.append(f"request: {r.url}"),
-            )
-            page.goto(report.as_uri(), wait_until="load")
-            page.wait_for_selector("#fig-plan.js-plotly-plot svg.main-svg", timeout=30_000)
-            traces = page.evaluate(
-                "() => document.getElementById('fig-plan').data.map(t => [t.name, t.y.length])"
-            )
-            rows = page.evaluate("() => document.querySelectorAll('#plan tbody tr').length")
-            shot = tmp_path / "plan-report.png"
-            page.screenshot(path=str(shot), full_page=True)
-        finally:
-            browser.close()
+    with local_page(report, problems) as page:
+        page.wait_for_selector("#fig-plan.js-plotly-plot svg.main-svg", timeout=30_000)
+        traces = page.evaluate(
+            "() => document.getElementById('fig-plan').data.map(t => [t.name, t.y.length])"
+        )
+        rows = page.evaluate("() => document.querySelectorAll('#plan tbody tr').length")
+        shot = tmp_path / "plan-report.png"
+        page.screenshot(path=str(shot), full_page=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, ARTIFACTS / "plan-report.png")
     assert not problems, "\n".join(problems)

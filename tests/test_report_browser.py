@@ -15,17 +15,12 @@ from pathlib import Path
 import pytest
 
 import lotflow
+from browser_page import ARTIFACTS, local_page, needs_chromium
 from lotflow.report import write_report
 from lotflow.scenario import scenario_from_dict
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "out" / "test-artifacts"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 FAIL = {"busy_time": {"dist": "exponential", "mean": 60.0}}
 REPAIR = {"dist": "lognormal", "mean": 5.0, "cv": 1.0}
 # Figures every report of a line with a plant (range and storage) must show.
@@ -79,50 +74,29 @@ def report(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+@needs_chromium
 def test_report_renders_in_chromium_without_errors(report, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     html = report.read_text()
     figures = re.findall(r'<div id="fig-([a-z]+)" class="plotly-graph-div"', html)
     assert set(figures) >= EXPECTED, f"figures in the file: {figures}"
     problems: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on(
-                "console",
-                lambda m: problems.append(f"console {m.type}: {m.text}")
-                if m.type == "error"
-                else None,
-            )
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.on(
-                "request",
-                lambda r: None
-                if r.url.startswith(("file:", "data:", "blob:"))
-                else problems.append(f"request: {r.url}"),
-            )
-            page.goto(report.as_uri(), wait_until="load")
-            page.wait_for_function(
-                "n => document.querySelectorAll('.plotly-graph-div.js-plotly-plot svg.main-svg')"
-                ".length >= n",
-                arg=len(figures),
-                timeout=30_000,
-            )
-            rendered = page.evaluate(
-                """() => Array.from(document.querySelectorAll('.plotly-graph-div'))
-                    .filter(d => d.classList.contains('js-plotly-plot')
-                                 && d.querySelector('svg.main-svg')
-                                 && d.getBoundingClientRect().height > 100
-                                 && (d.data || []).length > 0)
-                    .map(d => d.id.replace('fig-', ''))"""
-            )
-            shot = tmp_path / "report.png"
-            page.screenshot(path=str(shot), full_page=True)
-        finally:
-            browser.close()
+    with local_page(report, problems) as page:
+        page.wait_for_function(
+            "n => document.querySelectorAll('.plotly-graph-div.js-plotly-plot svg.main-svg')"
+            ".length >= n",
+            arg=len(figures),
+            timeout=30_000,
+        )
+        rendered = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.plotly-graph-div'))
+                .filter(d => d.classList.contains('js-plotly-plot')
+                             && d.querySelector('svg.main-svg')
+                             && d.getBoundingClientRect().height > 100
+                             && (d.data || []).length > 0)
+                .map(d => d.id.replace('fig-', ''))"""
+        )
+        shot = tmp_path / "report.png"
+        page.screenshot(path=str(shot), full_page=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, ARTIFACTS / "report-browser.png")
     assert not problems, "\n".join(problems)
