@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -27,23 +26,19 @@ def resolve_options(
     horizon: float | None = None,
     warmup: float | str | None = None,
 ) -> tuple[int, int, float, float]:
-    """Command-line style overrides of the scenario's ``run`` block, validated."""
-    from lotflow.scenario.errors import ScenarioError
+    """(seed, replications, horizon, warm-up): the scenario's ``run`` block with
+    command-line style overrides, checked by the scenario's own rules
+    (:func:`lotflow.scenario.apply_run_options`: one set of rules for the file,
+    the CLI and the Python API). ``warmup="auto"`` keeps the scenario's."""
+    from lotflow.scenario import apply_run_options
 
+    options = (seed, replications, horizon, warmup)
+    if any(value is not None for value in options):
+        scenario = apply_run_options(
+            scenario, seed=seed, replications=replications, horizon=horizon, warmup=warmup
+        )
     run = scenario.run
-    horizon = run.horizon if horizon is None else float(horizon)
-    warmup = run.warmup if warmup is None else float(warmup)
-    replications = run.replications if replications is None else int(replications)
-    seed = run.seed if seed is None else int(seed)
-    if not math.isfinite(horizon) or horizon <= 0:
-        raise ScenarioError("must be a finite number > 0", path="run.horizon")
-    if not math.isfinite(warmup) or not 0 <= warmup < horizon:
-        raise ScenarioError("must be >= 0 and smaller than horizon", path="run.warmup")
-    if replications < 1:
-        raise ScenarioError("must be >= 1", path="run.replications")
-    if seed < 0:
-        raise ScenarioError("must be >= 0", path="run.seed")
-    return seed, replications, horizon, warmup
+    return int(run.seed), int(run.replications), float(run.horizon), float(run.warmup)
 
 
 def run_replications(
