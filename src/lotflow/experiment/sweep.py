@@ -186,21 +186,7 @@ def run_sweep(
     warmups: dict[int, tuple[float, list[ReplicationResult]]] = {}
     if auto:
         warmups = _choose_warmups(points, settings, store, backend, plan, tick)
-    runs = []
-    for i, (point, (seed, reps, horizon, warmup)) in enumerate(zip(points, settings, strict=True)):
-        method = "given"
-        if auto:
-            warmup, method = warmups[i][0], METHOD
-        spec = RunSpec(point.scenario, horizon, warmup, seed)
-        key = point_key(point.scenario, horizon, warmup, seed)
-        store.add_point(key, list(point.assignments), point.scenario, horizon, warmup, seed, method)
-        if options.precision is not None:
-            reps = max(reps, prec.MIN_REPLICATIONS)
-        runs.append(PointRun(point, spec, key, reps, method))
-        if auto:  # pilots at warm-up 0 are the point's own first replications
-            for result in warmups[i][1]:
-                if warmup == 0.0 and result.index < reps:
-                    store.put(key, result)
+    runs = _register_points(points, settings, warmups, store, options)
     active = list(runs)
     while active:
         missing = [
@@ -213,15 +199,52 @@ def run_sweep(
             run_claimed(missing, store, backend, tick)
         if options.precision is None:
             break
-        still = []
-        for run in active:
-            stored = store.records(run.key, list(range(run.replications)))
-            wanted = prec.next_count(stored, options.precision, options.max_replications)
-            if wanted > run.replications:
-                run.replications = wanted
-                still.append(run)
-        active = still
+        active = _more_for_precision(active, store, options.precision, options.max_replications)
     return runs
+
+
+def _register_points(
+    points: list[Point],
+    settings: list[tuple[int, int, float, float]],
+    warmups: dict[int, tuple[float, list[ReplicationResult]]],
+    store: Store,
+    options: SweepOptions,
+) -> list[PointRun]:
+    """Each point's run (its warm-up, given or chosen), added to the store; the
+    pilot replications at warm-up 0 of an MSER-5 choice are stored as the
+    point's own first replications."""
+    auto = options.warmup == "auto"
+    runs = []
+    for i, (point, (seed, reps, horizon, warmup)) in enumerate(zip(points, settings, strict=True)):
+        method = "given"
+        if auto:
+            warmup, method = warmups[i][0], METHOD
+        spec = RunSpec(point.scenario, horizon, warmup, seed)
+        key = point_key(point.scenario, horizon, warmup, seed)
+        store.add_point(key, list(point.assignments), point.scenario, horizon, warmup, seed, method)
+        if options.precision is not None:
+            reps = max(reps, prec.MIN_REPLICATIONS)
+        runs.append(PointRun(point, spec, key, reps, method))
+        if auto:
+            for result in warmups[i][1]:
+                if warmup == 0.0 and result.index < reps:
+                    store.put(key, result)
+    return runs
+
+
+def _more_for_precision(
+    active: list[PointRun], store: Store, precision: float, max_replications: int
+) -> list[PointRun]:
+    """The runs whose stored replications miss the ``precision`` target, each
+    with its replication count raised to the next step."""
+    still = []
+    for run in active:
+        stored = store.records(run.key, list(range(run.replications)))
+        wanted = prec.next_count(stored, precision, max_replications)
+        if wanted > run.replications:
+            run.replications = wanted
+            still.append(run)
+    return still
 
 
 CLAIM_POLL_S = 0.5  # how often to look again while other sweeps hold every missing record

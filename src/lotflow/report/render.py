@@ -46,11 +46,7 @@ def render_report(scenario, results, claim: float | None = None) -> str:
     lines = bool(data["lines"])
     figures = {
         "capacity": _div(fl.capacity_bars(cap, sim, per_hour), "capacity") if cap else None,
-        "output": _div(fl.output_over_time(data, series, tb), "output") if lines else None,
-        "states": _div(fl.station_states(data), "states") if lines else None,
-        "waterfall": _div(fl.oee_waterfall(data), "waterfall") if lines else None,
-        "bottleneck": _div(fl.bottleneck_shares(data), "bottleneck") if lines else None,
-        "wip": _div(fl.wip_distributions(scenario, series), "wip") if lines else None,
+        **(_line_figures(scenario, data, series, tb) if lines else {}),
         "lots": _div(fp.lot_timeline(lots, tb), "lots"),
         "inventory": _div(fp.inventory(series, lots, tb), "inventory"),
         "plan": _div(fplan.plan_gantt(data.get("plan"), tb), "plan"),
@@ -72,3 +68,14 @@ def render_report(scenario, results, claim: float | None = None) -> str:
         plant_rows=context.plant_rows(data.get("plant")),
         plan=context.plan_summary(data.get("plan"), tb),
     )
+
+
+def _line_figures(scenario, data: dict, series: dict, tb) -> dict[str, str | None]:
+    """The figures of the lines' results: output, states, OEE, bottlenecks, WIP."""
+    return {
+        "output": _div(fl.output_over_time(data, series, tb), "output"),
+        "states": _div(fl.station_states(data), "states"),
+        "waterfall": _div(fl.oee_waterfall(data), "waterfall"),
+        "bottleneck": _div(fl.bottleneck_shares(data), "bottleneck"),
+        "wip": _div(fl.wip_distributions(scenario, series), "wip"),
+    }
