@@ -16,8 +16,9 @@ $(UV):
 		python3 -m pip install --user --quiet --break-system-packages uv
 
 # Bytecode is compiled at install (this machine sets PYTHONDONTWRITEBYTECODE=1, so
-# otherwise every command would compile every module it imports), and the engine's
-# numba cache is filled, so no user command compiles anything (docs/performance.md).
+# otherwise every command would compile every module it imports), and the engine is
+# compiled (numba's cache, and ahead of time: lotflow.native), so no user command
+# compiles anything or loads numba (docs/performance.md).
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --compile-bytecode
 	@touch $@
@@ -41,7 +42,7 @@ test: setup browser
 # it can be stepped through), with the coverage of the engine's own lines.
 test-nojit: setup
 	NUMBA_DISABLE_JIT=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_engine_rules.py \
-		--cov=lotflow.engine --cov=lotflow.streams --cov=lotflow.dists --cov-report=term-missing
+		--cov=lotflow.engine --cov=lotflow.streams --cov=lotflow.dists --cov=lotflow.draws --cov-report=term-missing
 
 test-fast: setup
 	$(PY) -m pytest -n 2 -q -m "not slow and not browser"
@@ -59,4 +60,5 @@ lint: setup
 	$(VENV)/bin/mypy src
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .mypy_cache .coverage .coverage.*
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .mypy_cache .coverage .coverage.* \
+		src/lotflow/_native_* src/lotflow/.build-*

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import lotflow
-from lotflow.engine import line as k
+from lotflow.engine import layout as k
 from lotflow.engine.compiled import compile_line
 from lotflow.engine.line_run import LineRun, Trace, spawn_generators
 from lotflow.scenario import scenario_from_dict

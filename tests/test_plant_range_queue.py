@@ -8,9 +8,9 @@ import math
 import numpy as np
 
 from lotflow.analysis.queueing import erlang_c, md_c
-from lotflow.dists import Sampler, compile_dist
-from lotflow.plant.draws import BufferedSampler
+from lotflow.dists import compile_dist
 from lotflow.plant.simulate import simulate_standalone_range
+from lotflow.samplers import BufferedSampler, Sampler
 from lotflow.scenario.plant_models import RangeSpec
 
 

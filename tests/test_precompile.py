@@ -1,4 +1,5 @@
-"""The set-up step fills numba's cache; a run that would compile says so first."""
+"""The set-up step fills numba's cache and builds the ahead-of-time engine;
+a run that would compile says so first."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from lotflow.engine import precompile
 CHECK = "from lotflow.engine.precompile import engine_compiled; print(engine_compiled())"
 
 
-def _engine_compiled_with_cache(directory) -> str:
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(directory))
+def _engine_compiled_with_cache(directory, engine: str = "jit") -> str:
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(directory), LOTFLOW_ENGINE=engine)
     done = subprocess.run(
         [sys.executable, "-c", CHECK], env=env, capture_output=True, text=True, check=True
     )
@@ -27,9 +28,15 @@ def test_an_empty_cache_is_seen_as_not_compiled(tmp_path):
     assert _engine_compiled_with_cache(tmp_path) == "False"
 
 
-def test_the_set_up_cache_is_seen_as_compiled():
+def test_the_set_up_cache_is_seen_as_compiled(monkeypatch):
     # make setup (run before the tests) filled the default cache
+    monkeypatch.setenv("LOTFLOW_ENGINE", "jit")
     assert precompile.engine_compiled()
+
+
+def test_a_current_ahead_of_time_engine_is_seen_as_compiled(tmp_path):
+    # whatever numba's cache holds
+    assert _engine_compiled_with_cache(tmp_path, engine="native") == "True"
 
 
 def _announcement(monkeypatch, compiled: bool) -> str:

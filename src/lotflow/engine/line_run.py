@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from lotflow.dists import compiled_overload
-from lotflow.engine import line as k
+from lotflow.engine import layout as k
 from lotflow.engine.compiled import LineArrays
+from lotflow.native import entry
 from lotflow.streams import stream_handles
 
 LOT_TABLE_ROWS = 4096
@@ -123,11 +123,8 @@ class LineRun:
         self._lots: list[np.ndarray] = []
         # the kernel compiled for this line's argument types
         self._compiled: Callable[..., Any] | None = None
-        a = arrays
-        k.init_state(
-            a.fail_mode, a.fail_p, a.ttf_d, a.scrap_q, a.dist_kinds, a.dist_params,
-            a.dist_values, self.streams, self.state["sf"], self.state["si"],
-        )  # fmt: skip
+        init = self.init_args()
+        entry("init_state", init)(*init)
 
     @property
     def gate(self) -> float:
@@ -153,13 +150,17 @@ class LineRun:
             if code != k.LOTS_FULL:
                 return code
 
-    def _kernel(self, stop_each_lot: bool) -> int:
-        """One call of :func:`k.advance` on this line's arrays.
+    def init_args(self) -> tuple:
+        """Arguments of :func:`lotflow.engine.line.init_state` for this line:
+        the stations' first failure and scrap counts, drawn into the state."""
+        a = self.arrays
+        return (
+            a.fail_mode, a.fail_p, a.ttf_d, a.scrap_q, a.dist_kinds, a.dist_params,
+            a.dist_values, self.streams, self.state["sf"], self.state["si"],
+        )  # fmt: skip
 
-        Every line has the same argument types (the random streams come as
-        one array of handles, :mod:`lotflow.streams`), so one compiled kernel
-        serves every line; its code is looked up once per line
-        (:func:`compiled_overload`) rather than typed at every call."""
+    def kernel_args(self, stop_each_lot: bool) -> tuple:
+        """Arguments of :func:`lotflow.engine.line.advance` on this line's arrays."""
         a, s = self.arrays, self.state
         before = (
             a.buffers, self.ring_off, a.proc_d, a.fail_mode, a.fail_p, a.ttf_d, a.rep_d,
@@ -173,9 +174,18 @@ class LineRun:
             self.scrap_bins, self.dep_trace, self.scrap_trace, self.trace_n, self.act_trace,
             self.act_n,
         )  # fmt: skip
-        args = (*before, stop_each_lot, *after)
+        return (*before, stop_each_lot, *after)
+
+    def _kernel(self, stop_each_lot: bool) -> int:
+        """One call of :func:`lotflow.engine.line.advance` on this line's arrays.
+
+        Every line has the same argument types (the random streams come as
+        one array of handles, :mod:`lotflow.streams`), so one compiled kernel
+        serves every line; its code is looked up once per line
+        (:func:`lotflow.native.entry`) rather than typed at every call."""
+        args = self.kernel_args(stop_each_lot)
         if self._compiled is None:
-            self._compiled = compiled_overload(k.advance, args)
+            self._compiled = entry("advance", args)
         return self._compiled(*args)
 
     def snapshot(self) -> dict:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import deque
 from concurrent.futures import Executor, Future
 
-from lotflow.engine import line as kernel
+from lotflow.engine import layout as kernel
 from lotflow.engine.line_run import LineRun
 
 LOTS_AHEAD = 3

@@ -4,7 +4,7 @@ Slow, written to be read. :func:`simulate_line_oracle` takes the same
 :class:`~lotflow.engine.compiled.LineArrays` and the same random streams as
 :class:`~lotflow.engine.line_run.LineRun` and draws every random number from
 the same stream, in the same order, with the same samplers
-(:func:`lotflow.dists.draw`, :func:`lotflow.dists.draw_geometric_count`), so
+(:func:`lotflow.draws.draw`, :func:`lotflow.draws.draw_geometric_count`), so
 the two models must agree part by part. The test
 ``tests/test_oracle_equivalence.py`` checks that they do.
 
@@ -101,7 +101,7 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL
 
-from lotflow.dists import draw, draw_geometric_count
+from lotflow.draws import draw, draw_geometric_count
 from lotflow.engine.compiled import (
     BUSY_TIME,
     FAILURE_STREAM,

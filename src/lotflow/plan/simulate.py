@@ -30,7 +30,7 @@ import numpy as np
 
 from lotflow import __version__
 from lotflow.analysis.statistics import summarize
-from lotflow.engine import line as k
+from lotflow.engine import layout as k
 from lotflow.engine.compiled import LineArrays, compile_line
 from lotflow.engine.line_run import LineRun, spawn_generators
 from lotflow.experiment.seeding import component_seeds, replication_seed

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from lotflow.engine import line as kernel
+from lotflow.engine import layout as kernel
 from lotflow.plant.model import LOT_EVENTS, UNIT_EVENTS, PlantModel
 from lotflow.plant.servers import Servers
 

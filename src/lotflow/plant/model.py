@@ -23,8 +23,7 @@ import numpy as np
 import simpy
 
 from lotflow.calendar import Calendar
-from lotflow.dists import Sampler
-from lotflow.engine import line as kernel
+from lotflow.engine import layout as kernel
 from lotflow.plant.acceptance import Acceptance, draw_fraction
 from lotflow.plant.clock import Clock
 from lotflow.plant.lots import DESTROYED, ON_TEST, REWORK, STAGED, Lot
@@ -34,6 +33,7 @@ from lotflow.plant.spec import PlantSpec, QualityConfig, RangeConfig
 from lotflow.plant.staging import Staging
 from lotflow.plant.stats import Tally
 from lotflow.plant.storage import Storage
+from lotflow.samplers import Sampler
 
 SERIES_POINTS = 1000
 LOT_EVENTS = (

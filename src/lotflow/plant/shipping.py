@@ -27,10 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from lotflow.dists import Sampler
 from lotflow.plant.spec import DemandConfig, ShippingConfig
 from lotflow.plant.stats import TimeAverage
 from lotflow.plant.storage import Storage
+from lotflow.samplers import Sampler
 
 
 @dataclass(slots=True, eq=False)

@@ -8,9 +8,9 @@ import numpy as np
 import simpy
 
 from lotflow.plant.clock import Clock
-from lotflow.plant.draws import BufferedSampler
 from lotflow.plant.servers import Servers
 from lotflow.plant.spec import StandaloneSpec
+from lotflow.samplers import BufferedSampler
 
 MAX_LOT_RECORDS = 10_000
 

@@ -1,8 +1,12 @@
-"""The engine runs as plain Python with ``NUMBA_DISABLE_JIT=1``, with the same numbers.
+"""The engine's three builds give the same numbers, bit for bit.
 
-That is how the kernel can be stepped through in a debugger and its own
-coverage measured (``make test-nojit``). Each check runs in a fresh process,
-since numba reads the variable once, at import.
+* the ahead-of-time module (:mod:`lotflow.native`), what runs use, without numba;
+* numba's JIT (``LOTFLOW_ENGINE=jit``), what runs use when the module is stale;
+* plain Python (``NUMBA_DISABLE_JIT=1``): how the kernel can be stepped
+  through in a debugger and its own coverage measured (``make test-nojit``).
+
+Each check runs in a fresh process, since numba reads its variable once, at
+import.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # tiny plant: their raw results, as JSON.
 SCRIPT = """
 import json
+import sys
 import numpy as np
 import lotflow
 from lotflow.engine.compiled import compile_line
@@ -43,22 +48,29 @@ print(json.dumps({
     "active": [a.tolist() for a in raw.active_intervals],
     "results": results.data["lines"],
     "plant": results.data.get("plant"),
+    "numba": "numba" in sys.modules,
 }))
 """
 
 
-def _environment(disable_jit: bool) -> dict[str, str]:
+ENGINES = {
+    "native": {},
+    "jit": {"LOTFLOW_ENGINE": "jit"},
+    "python": {"NUMBA_DISABLE_JIT": "1"},
+}
+
+
+def _environment(engine: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COV")}
     env.pop("NUMBA_DISABLE_JIT", None)
-    if disable_jit:
-        env["NUMBA_DISABLE_JIT"] = "1"
-    return env
+    env.pop("LOTFLOW_ENGINE", None)
+    return env | ENGINES[engine]
 
 
-def _raw_results(disable_jit: bool) -> dict:
+def _raw_results(engine: str) -> dict:
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT],
-        env=_environment(disable_jit),
+        env=_environment(engine),
         capture_output=True,
         text=True,
         check=True,
@@ -67,11 +79,12 @@ def _raw_results(disable_jit: bool) -> dict:
     return json.loads(done.stdout)
 
 
-def test_plain_python_engine_gives_the_compiled_engines_numbers():
-    compiled = _raw_results(disable_jit=False)
-    plain = _raw_results(disable_jit=True)
-    assert compiled["good"] > 1000  # the line really ran
-    assert plain == compiled
+def test_the_three_builds_give_the_same_numbers():
+    results = {engine: _raw_results(engine) for engine in ENGINES}
+    assert results["native"]["good"] > 1000  # the line really ran
+    assert not results["native"].pop("numba")  # and numba was never imported
+    assert results["jit"].pop("numba") and results["python"].pop("numba")
+    assert results["native"] == results["jit"] == results["python"]
 
 
 @pytest.mark.slow
@@ -79,7 +92,7 @@ def test_engine_rule_tests_pass_without_the_jit():
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:cov",
          "tests/test_engine_rules.py"],
-        env=_environment(disable_jit=True),
+        env=_environment("python"),
         capture_output=True,
         text=True,
         cwd=ROOT,
