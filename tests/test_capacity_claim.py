@@ -66,6 +66,16 @@ def test_simulated_figures_and_verdict(reference, per_line, verdict):
     assert "95 % CI" in text and "70.0 M" in text
 
 
+def test_a_replication_without_good_parts_leaves_the_hours_unbounded(reference):
+    # a window too short for a part: the claim would take unbounded hours
+    check = claim_check(reference, fake_results([[0.0, 1.0e6]] * 4))
+    assert check.simulated_hours is None
+    assert check.simulated["mean"] == pytest.approx(2.0e6)
+    assert check.verdict == "fails"
+    assert "simulated 2.00 ±" in check.one_line() and "at that rate" not in check.one_line()
+    assert "95 % CI" in check.paragraph() and "at that rate" not in check.paragraph()
+
+
 def test_claim_is_a_parameter_not_a_constant(reference):
     small = claim_check(reference, claim=10e6)
     assert small.claim == 10e6 and small.verdict == "holds"

@@ -37,7 +37,9 @@ class ClaimCheck:
     """All figures in good parts a year, hours a year, or fractions.
 
     ``simulated``, ``simulated_hours`` and ``simulated_share`` are
-    ``{"mean", "ci95"}`` (None without results); ``verdict`` is ``"holds"``
+    ``{"mean", "ci95"}`` (None without results; ``simulated_hours`` also None
+    when a replication made no good parts, for the hours would be unbounded);
+    ``verdict`` is ``"holds"``
     when the whole interval reaches the claim, ``"fails"`` when it lies below,
     ``"undecided"`` otherwise; without results it follows the analytic ``flow``
     figure. ``nameplate`` is the lines' ideal output (no scrap, no changeovers).
@@ -68,14 +70,12 @@ class ClaimCheck:
             f"needs {self.hours_at_nameplate:,.0f} h at nameplate "
             f"({self.share_needed:.1%} of nameplate on {self.hours_per_year:,.0f} h)"
         )
-        if self.simulated is None or self.simulated_hours is None:
-            gives = f"analytic {_m(self.analytic)}"
-        else:
-            s, h = self.simulated, self.simulated_hours
-            gives = (
-                f"simulated {_pm(s)} (analytic {_m(self.analytic)}), "
-                f"{h['mean']:,.0f} ± {h['ci95']:,.0f} h at that rate"
-            )
+        s, h = self.simulated, self.simulated_hours
+        gives = f"analytic {_m(self.analytic)}"
+        if s is not None:
+            gives = f"simulated {_pm(s)} ({gives})"
+        if h is not None:
+            gives += f", {h['mean']:,.0f} ± {h['ci95']:,.0f} h at that rate"
         return f"{head} {need}; {gives} -> {self.verdict.upper()}"
 
     def paragraph(self) -> str:
@@ -109,11 +109,16 @@ class ClaimCheck:
             f"availability alone and {_m(self.analytic)} with their buffers."
         )
         s, h, sh = self.simulated, self.simulated_hours, self.simulated_share
-        if s is not None and h is not None and sh is not None:
+        if s is not None and sh is not None:
             text += (
                 f" The simulation gives {_pm(s)} a year (95 % CI), "
-                f"{sh['mean']:.1%} ± {sh['ci95']:.1%} of the claim; at that rate the claim "
-                f"would take {h['mean']:,.0f} ± {h['ci95']:,.0f} working hours a year."
+                f"{sh['mean']:.1%} ± {sh['ci95']:.1%} of the claim"
+            )
+            text += (
+                "."
+                if h is None
+                else f"; at that rate the claim would take {h['mean']:,.0f} ± "
+                f"{h['ci95']:,.0f} working hours a year."
             )
         verdicts = {
             "holds": "The claim holds for this scenario.",
@@ -207,7 +212,8 @@ def claim_check(
         per_line = simulated_per_year(scenario, data, cap)
         total = np.sum(list(per_line.values()), axis=0)
         simulated = _stat(total)
-        sim_hours = _stat(claim / total * hours)
+        # unbounded when a replication made no good parts
+        sim_hours = _stat(claim / total * hours) if np.all(total > 0) else None
         sim_share = _stat(total / claim)
         low, high = simulated["mean"] - simulated["ci95"], simulated["mean"] + simulated["ci95"]
         verdict = "holds" if low >= claim else "fails" if high < claim else "undecided"
