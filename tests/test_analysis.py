@@ -387,6 +387,25 @@ def test_active_period_matches_slow_reference_on_random_traces():
             assert res["stations"][n]["mean_active_period"] == pytest.approx(mean)
 
 
+def test_strongest_cover_paints_each_segment_with_its_strongest_period():
+    from lotflow.native import entry
+
+    rng = np.random.default_rng(7)
+    for _trial in range(200):
+        n_seg, m = int(rng.integers(1, 30)), int(rng.integers(1, 12))
+        first = rng.integers(0, n_seg, m)
+        after = np.minimum(first + rng.integers(0, 8, m), n_seg)
+        order = rng.permutation(m)
+        best = np.empty(n_seg, dtype=np.int64)
+        args = (first, after, order, best, np.empty(n_seg + 1, dtype=np.int64))
+        entry("strongest_cover", args)(*args)
+        expected = [
+            min((r for r, p in enumerate(order) if first[p] <= i < after[p]), default=m)
+            for i in range(n_seg)
+        ]
+        assert best.tolist() == expected
+
+
 def test_active_period_large_trace_is_vectorised():
     # 200k intervals per station, 3 stations: must run quickly and sanely.
     rng = np.random.default_rng(1)

@@ -43,6 +43,7 @@ ENTRY_POINTS: dict[str, tuple[str, str]] = {
     "advance": ("lotflow.engine.line", "advance"),
     "init_state": ("lotflow.engine.line", "init_state"),
     "fill": ("lotflow.draws", "fill"),
+    "strongest_cover": ("lotflow.analysis.cover", "strongest_cover"),
 }
 # Sources of the exported code, relative to the package.
 SOURCES = (
@@ -50,6 +51,7 @@ SOURCES = (
     "dists.py",
     "draws.py",
     "streams.py",
+    "analysis/cover.py",
     "engine/compiled.py",
     "engine/layout.py",
     "engine/line.py",

@@ -136,6 +136,8 @@ def samples() -> dict[str, tuple]:
         "advance": run.kernel_args(False),
         "init_state": run.init_args(),
         "fill": BufferedSampler(dist, np.random.default_rng(0)).args,
+        # one period covering one segment
+        "strongest_cover": tuple(np.array(v, dtype=np.int64) for v in ([0], [1], [0], [0], [0, 1])),
     }
 
 
