@@ -5,20 +5,20 @@ Four measurements, each of whole ``lotflow`` processes started with
 the child and its workers) and peak RSS (MB, the largest of the child and its
 workers) come from ``os.wait4`` of each child:
 
-1. **Commands** (warm numba cache, as a returning user has it; best and median
-   of ``--repeats``): ``lotflow run`` of the reference line for 10 h (line L1
-   of ``scenarios/maracay.yaml`` alone: no plant, no calendar), ``run`` of the
-   reference plant-year (``--replications 1``), ``validate``, ``capacity``,
-   ``--version``.
+1. **Commands** (after set-up, as a returning user has it: the ahead-of-time
+   engine, :mod:`lotflow.native`; best and median of ``--repeats``):
+   ``lotflow run`` of the reference line for 10 h (line L1 of
+   ``scenarios/maracay.yaml`` alone: no plant, no calendar), the same through
+   numba's JIT from its cache (``LOTFLOW_ENGINE=jit``, what runs use when the
+   ahead-of-time module is stale), ``run`` of the reference plant-year
+   (``--replications 1``), ``validate``, ``capacity``, ``--version``.
 2. **First run per line length** (``--lengths``; stations 2..100 built from the
    six reference stations repeated, buffers of 400, 100 simulated hours), once
-   each: *cold*: ``NUMBA_CACHE_DIR`` points at a new empty directory, so
-   everything numba caches is compiled (a fresh machine whose set-up compiled
-   nothing); *new length*: a copy of a cache filled by one 10-h run of the
-   6-station reference line (a user who has run something before, but never a
-   line of this length). Numba keeps its cache in ``NUMBA_CACHE_DIR`` when that
-   is set, else in ``__pycache__`` next to the engine sources
-   (``src/lotflow/engine``, ``src/lotflow``), which these runs do not touch.
+   each: *after set-up* (the ahead-of-time engine: no line length is new to
+   it); *JIT from cache* (``LOTFLOW_ENGINE=jit``, numba's cache filled by one
+   10-h run of the 6-station line); and, unless ``--no-cold``, *JIT cold*
+   (``NUMBA_CACHE_DIR`` a new empty directory: everything numba caches is
+   compiled, a machine whose set-up compiled nothing).
 3. **Cost per part and station** (ns, CPU time per good part divided by the
    stations) against stations (``--cost-stations``) and buffer size
    (``--buffers``), in a child process after a warm-up run (compilation
@@ -50,7 +50,6 @@ import datetime
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -130,38 +129,45 @@ def repeated(cmd: list[str], repeats: int, env: dict | None = None) -> dict:
     }
 
 
-def with_cache(directory: Path) -> dict:
-    """The environment with numba's cache in ``directory``."""
-    return dict(os.environ, NUMBA_CACHE_DIR=str(directory))
+def jit_env(directory: Path | None = None) -> dict:
+    """The environment for runs through numba's JIT (not the ahead-of-time
+    engine), with numba's cache in ``directory`` (None: its usual place)."""
+    env = dict(os.environ, LOTFLOW_ENGINE="jit")
+    if directory is not None:
+        env["NUMBA_CACHE_DIR"] = str(directory)
+    return env
 
 
 def commands(tmp: Path, repeats: int) -> list[dict]:
     """Section 1: whole-process wall time per command, warm cache (one untimed run first)."""
     ref10 = write_scenario(line_scenario(hours=10), tmp)
+    jit = jit_env()
     cases = [
-        ("`lotflow run` reference line, 10 h", [LOTFLOW, "run", str(ref10)]),
+        ("`lotflow run` reference line, 10 h", [LOTFLOW, "run", str(ref10)], None),
+        ("the same through numba's JIT (its cache)", [LOTFLOW, "run", str(ref10)], jit),
         (
             "`lotflow run` reference plant-year, 1 replication",
             [LOTFLOW, "run", str(REFERENCE), "--replications", "1"],
+            None,
         ),
-        ("`lotflow validate scenarios/maracay.yaml`", [LOTFLOW, "validate", str(REFERENCE)]),
-        ("`lotflow capacity scenarios/maracay.yaml`", [LOTFLOW, "capacity", str(REFERENCE)]),
-        ("`lotflow --version`", [LOTFLOW, "--version"]),
+        ("`lotflow validate scenarios/maracay.yaml`", [LOTFLOW, "validate", str(REFERENCE)], None),
+        ("`lotflow capacity scenarios/maracay.yaml`", [LOTFLOW, "capacity", str(REFERENCE)], None),
+        ("`lotflow --version`", [LOTFLOW, "--version"], None),
     ]
     rows = []
-    for label, cmd in cases:
+    for label, cmd, env in cases:
         try:
-            timed(cmd)  # fills numba's cache if it is empty; not counted
+            timed(cmd, env)  # fills numba's cache if it is empty; not counted
         except RuntimeError as exc:  # e.g. a CLI without --version: say so, go on
             rows.append({"what": label, "error": str(exc).splitlines()[0]})
             print(f"  {label}: {rows[-1]['error']}", flush=True)
             continue
-        rows.append(dict(repeated(cmd, repeats), what=label))
+        rows.append(dict(repeated(cmd, repeats, env), what=label))
         print(f"  {label}: best {rows[-1]['best_s']:.2f} s", flush=True)
     return rows
 
 
-def cost_in_child(stations: int, buffers: list[int], env: dict, target_s: float) -> dict:
+def cost_in_child(stations: int, buffers: list[int], env: dict | None, target_s: float) -> dict:
     """Section 3 for one line length: ns per part and station for each buffer size."""
     code = (
         "import sys, json\n"
@@ -205,32 +211,28 @@ def cost_per_part_station(stations: int, buffers: list[int], target_s: float) ->
 
 
 def first_runs(tmp: Path, lengths: list[int], cost_stations: list[int], args) -> tuple:
-    """Sections 2 and 3: cold and new-length first runs per length, then costs."""
+    """Sections 2 and 3: first runs per length (after set-up, JIT from cache,
+    JIT cold), then costs."""
     base = tmp / "cache-base"
-    if lengths and not args.no_new_length:
+    if lengths:
         ref10 = write_scenario(line_scenario(hours=10), tmp)
-        timed([LOTFLOW, "run", str(ref10)], with_cache(base))
+        timed([LOTFLOW, "run", str(ref10)], jit_env(base))
     cold, cost = [], []
     for n in sorted(set(lengths) | set(cost_stations)):
         scenario = str(write_scenario(line_scenario(n, hours=100), tmp))
-        cache = tmp / f"cache-{n}"
         if n in lengths:
             row = {"stations": n}
-            fresh = timed([LOTFLOW, "run", scenario], with_cache(cache))
-            row["cold_s"], row["cold_rss_mb"] = fresh["wall_s"], fresh["rss_mb"]
-            row["cold_cpu_s"] = fresh["cpu_s"]
-            if not args.no_new_length:
-                copy_of_base = tmp / f"cache-new-{n}"
-                if base.exists():  # numba may have cached nothing (e.g. compiled ahead)
-                    shutil.copytree(base, copy_of_base)
-                new = timed([LOTFLOW, "run", scenario], with_cache(copy_of_base))
-                row["new_length_s"], row["new_length_rss_mb"] = new["wall_s"], new["rss_mb"]
-                row["new_length_cpu_s"] = new["cpu_s"]
+            runs = {"aot": None, "jit_cache": jit_env(base)}
+            if not args.no_cold:
+                runs["jit_cold"] = jit_env(tmp / f"cache-{n}")
+            for key, env in runs.items():
+                done = timed([LOTFLOW, "run", scenario], env)
+                row[f"{key}_s"], row[f"{key}_cpu_s"] = done["wall_s"], done["cpu_s"]
+                row[f"{key}_rss_mb"] = done["rss_mb"]
             cold.append(row)
-            print(f"  first run, {n} stations: cold {row['cold_s']:.1f} s", flush=True)
+            print(f"  first run, {n} stations: after set-up {row['aot_s']:.2f} s", flush=True)
         if n in cost_stations:
-            env = with_cache(cache) if n in lengths else None  # else the usual cache
-            ns = cost_in_child(n, args.buffers, env, args.cost_seconds)
+            ns = cost_in_child(n, args.buffers, None, args.cost_seconds)
             cost.append({"stations": n, "ns_per_part_station": ns})
             print(f"  cost, {n} stations: {ns}", flush=True)
     return cold, cost
@@ -275,7 +277,7 @@ def ints(text: str) -> list[int]:
 def markdown(report: dict) -> str:
     """The report as Markdown tables."""
     lines = [
-        "| command (whole process, warm cache) | best (s) | median (s) | CPU (s) | peak RSS (MB) |"
+        "| command (whole process, after set-up) | best (s) | median (s) | CPU (s) | RSS (MB) |"
     ]
     lines.append("|---|--:|--:|--:|--:|")
     for r in report["commands"]:
@@ -287,20 +289,21 @@ def markdown(report: dict) -> str:
             f"| {r['rss_mb']:.0f} |"
         )
     if report["first_runs"]:
-        lines += ["", "| stations (100 h) | cold cache, wall (s) | CPU (s) | peak RSS (MB) "
-                  "| new length, wall (s) | CPU (s) | peak RSS (MB) |",
-                  "|--:|--:|--:|--:|--:|--:|--:|"]  # fmt: skip
+        keys = [("aot", "after set-up"), ("jit_cache", "JIT from cache"), ("jit_cold", "JIT cold")]
+        keys = [(k, label) for k, label in keys if f"{k}_s" in report["first_runs"][0]]
+        lines += [
+            "",
+            "| stations (100 h) | "
+            + " | ".join(f"{label}: wall (s) | CPU (s) | RSS (MB)" for _, label in keys)
+            + " |",
+            "|--:|" + "--:|--:|--:|" * len(keys),
+        ]
         for r in report["first_runs"]:
-            new = (
-                f"{r['new_length_s']:.1f} | {r['new_length_cpu_s']:.1f} "
-                f"| {r['new_length_rss_mb']:.0f}"
-                if "new_length_s" in r
-                else "- | - | -"
+            cells = " | ".join(
+                f"{r[f'{k}_s']:.2f} | {r[f'{k}_cpu_s']:.2f} | {r[f'{k}_rss_mb']:.0f}"
+                for k, _ in keys
             )
-            lines.append(
-                f"| {r['stations']} | {r['cold_s']:.1f} | {r['cold_cpu_s']:.1f} "
-                f"| {r['cold_rss_mb']:.0f} | {new} |"
-            )
+            lines.append(f"| {r['stations']} | {cells} |")
     if report["cost"]:
         sizes = list(report["cost"][0]["ns_per_part_station"])
         lines += ["", "| ns per part and station | " + " | ".join(f"B = {s}" for s in sizes) + " |"]
@@ -338,7 +341,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per command")
     parser.add_argument("--lengths", type=ints, default=ints("2,6,9,20,50,100"),
                         help="line lengths for first runs ('' = skip)")  # fmt: skip
-    parser.add_argument("--no-new-length", action="store_true", help="cold-cache first runs only")
+    parser.add_argument("--no-cold", action="store_true", help="no JIT cold-cache first runs")
     parser.add_argument("--cost-stations", type=ints, default=ints("2,6,20,50,100"),
                         help="line lengths for the cost grid ('' = skip)")  # fmt: skip
     parser.add_argument("--buffers", type=ints, default=ints("1,5,50,400"))
