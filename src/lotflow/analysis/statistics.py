@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from lotflow.analysis.student_t import t_quantile
+
 __all__ = [
     "Mser5Result",
     "mser",
@@ -80,17 +82,6 @@ def t_halfwidth(std: float, n: int, confidence: float = 0.95) -> float:
         return 0.0
     q = t_quantile(0.5 + confidence / 2.0, n - 1)
     return float(q * std / math.sqrt(n))
-
-
-def t_quantile(p: float, df: int) -> float:
-    """The ``p`` quantile of Student's t with ``df`` degrees of freedom.
-
-    ``scipy.special.stdtrit``, the function behind ``scipy.stats.t.ppf`` (the
-    same numbers), imported here: ``scipy.stats`` alone takes about 0.4 s to
-    import, which every command would pay."""
-    from scipy.special import stdtrit
-
-    return float(stdtrit(df, p))
 
 
 def summarize(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> dict[str, Any]:
