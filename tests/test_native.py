@@ -41,7 +41,7 @@ def test_arguments_of_other_types_go_through_the_jit(built):
     )
     handles, kind, params, values, out = sampler.args
     for args in (
-        (handles, kind, params, values, out.astype(np.float32)),  # same layout, other type
+        (handles, kind, params, values, np.zeros(out.size, np.float32)),  # another type
         (handles, kind, params, values, np.zeros((4, 2))[:, 0]),  # not contiguous
     ):
         compiled = native.entry("fill", args)
@@ -49,7 +49,9 @@ def test_arguments_of_other_types_go_through_the_jit(built):
         compiled(*args)  # and the JIT's code runs them
 
 
-def test_a_module_built_from_other_sources_is_never_used(built, tmp_path, monkeypatch):
+@pytest.fixture
+def copied_package(built, tmp_path, monkeypatch):
+    """A copy of the exported sources and the built module, as the package."""
     for name in native.SOURCES:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(native.PACKAGE / name, tmp_path / name)
@@ -57,14 +59,21 @@ def test_a_module_built_from_other_sources_is_never_used(built, tmp_path, monkey
         shutil.copy(path, tmp_path / path.name)
     monkeypatch.setattr(native, "PACKAGE", tmp_path)
     native._native.cache_clear()
-    try:
-        assert native.module_name() == built.__name__.split(".")[-1]
-        with (tmp_path / "engine" / "line.py").open("a") as line:
-            line.write("\n# an edit\n")
-        assert native.module_name() != built.__name__.split(".")[-1]
-        assert not native.native_ready()
-    finally:
-        native._native.cache_clear()
+    yield tmp_path
+    native._native.cache_clear()
+
+
+def test_a_module_built_from_other_sources_is_never_used(built, copied_package):
+    assert native.module_name() == built.__name__.split(".")[-1]
+    with (copied_package / "engine" / "line.py").open("a") as line:
+        line.write("\n# an edit\n")
+    assert native.module_name() != built.__name__.split(".")[-1]
+    assert not native.native_ready()
+
+
+def test_a_damaged_types_file_leaves_the_jit_to_run(copied_package):
+    (copied_package / f"{native.module_name()}.json").write_text("{not json")
+    assert not native.native_ready()
 
 
 def test_jit_variable_skips_the_module(built, monkeypatch):

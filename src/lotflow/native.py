@@ -123,14 +123,11 @@ def _native() -> tuple[Any, dict[str, list[str]]] | None:
     """The ahead-of-time module built from the current sources and the
     argument types of its entry points, or None."""
     name = module_name()
-    types_file = PACKAGE / f"{name}.json"
-    if not types_file.is_file():
-        return None
     try:
-        module = importlib.import_module(f"lotflow.{name}")
-    except ImportError:
+        types = json.loads((PACKAGE / f"{name}.json").read_text())
+        return importlib.import_module(f"lotflow.{name}"), types
+    except (OSError, ValueError, ImportError):  # not built, or damaged: the JIT runs
         return None
-    return module, json.loads(types_file.read_text())
 
 
 def native_ready() -> bool:
