@@ -120,3 +120,46 @@ def test_a_run_of_a_line_and_plant_never_imports_numba(built, tmp_path):
     modules = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "numba" not in {m.split(".")[0] for m in modules}
     assert "lotflow.engine.line" not in modules
+
+
+def test_the_kernel_releases_the_gil_as_the_jits_does(built):
+    # A plant's lines run on threads: while one line's kernel runs, Python
+    # code on another thread must go on. This thread stamps the clock while
+    # the kernel runs on another for about 0.3 s. Holding the GIL, the call
+    # would let Python run only around its ends (a switch interval, 5 ms),
+    # never in the middle half of the call.
+    import threading
+    import time
+
+    from lotflow.engine.compiled import compile_line
+    from lotflow.engine.line_run import LineRun, spawn_generators
+    from lotflow.scenario import scenario_from_dict
+
+    station = {"process": {"dist": "exponential", "mean": 1.0}}
+    doc = {
+        "name": "gil", "time_unit": "s", "run": {"horizon": 10.0},
+        "lines": [{"name": "L1", "buffers": [3],
+                   "stations": [dict(station, name="M1"), dict(station, name="M2")]}],
+    }  # fmt: skip
+    scenario = scenario_from_dict(doc)
+    arrays = compile_line(scenario.lines[0], scenario.products)
+    gens = spawn_generators(np.random.SeedSequence(0), arrays.n_streams)
+    args = LineRun(arrays, gens, 0.0, 2e6, 1e5).kernel_args(False)
+    kernel = native.entry("advance", args)
+    assert kernel is built.advance
+    call: list[float] = []
+
+    def in_thread() -> None:
+        call.append(time.perf_counter())
+        kernel(*args)
+        call.append(time.perf_counter())
+
+    worker = threading.Thread(target=in_thread)
+    stamps = []
+    worker.start()
+    while worker.is_alive():
+        stamps.append(time.perf_counter())
+    worker.join()
+    start, end = call
+    quarter = (end - start) / 4
+    assert any(start + quarter < stamp < end - quarter for stamp in stamps)

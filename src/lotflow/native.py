@@ -31,6 +31,7 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -187,7 +188,7 @@ def build(samples: Mapping[str, Sequence[Any]], verbose: bool = False) -> Path:
             signature = tuple(numba.typeof(arg) for arg in args)
             compiler.export(entry_name, signature)(dispatcher.py_func)
             types[entry_name] = [describe(arg) for arg in args]
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _releasing_the_gil():
             warnings.simplefilter("ignore")  # numba.pycc's pending deprecation
             compiler.compile()
         built = next(Path(tmp).glob(f"{name}.*"))
@@ -199,6 +200,27 @@ def build(samples: Mapping[str, Sequence[Any]], verbose: bool = False) -> Path:
         os.replace(types_file, PACKAGE / types_file.name)
     _native.cache_clear()
     return target
+
+
+@contextmanager
+def _releasing_the_gil():
+    """numba.pycc compiles its exports with default flags, so their wrappers
+    would hold the GIL; the JIT's kernel is ``nogil`` (a plant's lines run on
+    threads). For the duration of a build, its flags release the GIL: every
+    export works on arrays and numbers only."""
+    from numba.core.compiler import Flags
+    from numba.pycc import compiler as pycc_compiler
+
+    class ReleasingFlags(Flags):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.release_gil = True
+
+    pycc_compiler.Flags = ReleasingFlags
+    try:
+        yield
+    finally:
+        pycc_compiler.Flags = Flags
 
 
 def _remove_old_modules() -> None:
