@@ -121,8 +121,11 @@ class _Model:
         self.passed: list[list[tuple[cp_model.IntVar, int]]] = []  # per order: (past, break tick)
         self.tardiness = [self._tardiness(j, o, plan.weighted) for j, o in enumerate(self.orders)]
         self.weighted = sum(o.weight * t for o, t in zip(self.orders, self.tardiness, strict=True))
-        # between the proven bound and the hinted plan: CP-SAT's own bound starts at ``lower``
-        self.objective = self.m.new_int_var(lower, plan.objective, "objective")
+        # from the proven bound (CP-SAT's own bound starts there) to the most the variables allow
+        most = problem.objective(
+            sum(o.weight * (plan.weighted // o.weight + 1) for o in self.orders), len(self.changes)
+        )  # T_j <= bound // weight + 1 (_tardiness)
+        self.objective = self.m.new_int_var(lower, most, "objective")
         self.m.add(self.objective == problem.factor * self.weighted + sum(self.changes))
         self.m.minimize(self.objective)
         self._hint(plan)

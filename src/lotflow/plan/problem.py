@@ -79,17 +79,26 @@ class Problem:
         self, orders: list[Order], lines: list[PlanLine], clock: Clock, res: float
     ) -> None:
         self.orders, self.lines, self.clock, self.res = orders, lines, clock, res
-        total = span(orders, lines, clock)
-        self.horizon = self.tick(total)
-        self.breaks = [(self.tick(at), self.tick(length)) for at, length in clock.breaks(total)]
-        self._break_at = [at for at, _ in self.breaks]
-        self._off_before = [0, *accumulate(length for _, length in self.breaks)]
         self.eligible = [
             [li for li, line in enumerate(lines) if allowed(o, line)] for o in orders
         ]  # fmt: skip
+        self.horizon = self._horizon()
+        until = (self.horizon + 1) / res  # every break at a tick up to the horizon
+        self.breaks = [(self.tick(at), self.tick(length)) for at, length in clock.breaks(until)]
+        self._break_at = [at for at, _ in self.breaks]
+        self._off_before = [0, *accumulate(length for _, length in self.breaks)]
         self.groups = identical_groups(orders, lines)
         self.factor = len(orders) + 1
         self._due = [self._due_ticks(o) for o in orders]
+
+    def _horizon(self) -> int:
+        """Working tick by which every left-shifted plan is complete: the latest
+        release, then every order on its slowest line after a change of product,
+        then the longest run-empty time (:func:`span` in ticks, rounded as used)."""
+        n = range(len(self.orders))
+        latest = max(self.release(j) for j in n)
+        work = sum(max(self.length(j, li) + self.switch(li) for li in self.eligible[j]) for j in n)
+        return latest + work + max(self.fill(li) for li in range(len(self.lines)))
 
     def tick(self, value: float) -> int:
         """``value`` (time unit) in whole ticks."""
@@ -130,9 +139,11 @@ class Problem:
         return max(0, completion - at_due + slack + off)
 
     def on_time_until(self, j: int) -> int:
-        """The last working tick order ``j`` may complete at without tardiness."""
+        """The last working tick order ``j`` may complete at without tardiness, or
+        the horizon if earlier (no plan completes later; the breaks stop there)."""
         at_due, slack = self._due[j]
-        lo, hi = at_due, at_due - slack  # late(at_due) == 0 < late(c) for c > at_due - slack
+        # late(at_due) == 0 < late(c) for c > at_due - slack (slack <= 0)
+        lo, hi = min(at_due, self.horizon), min(at_due - slack, self.horizon)
         while lo < hi:
             mid = (lo + hi + 1) // 2
             lo, hi = (mid, hi) if self.late(j, mid) == 0 else (lo, mid - 1)
