@@ -107,13 +107,15 @@ class _Search:
         self.product = [products.index(o.product) for o in problem.orders]
         self.release = [problem.release(j) for j in range(len(problem.orders))]
         self.weight = [problem.factor * o.weight for o in problem.orders]
-        # per order: (line slot, ticks from start to completion there) for each eligible line
+        # per order and eligible line: (slot, ticks on the line, ticks from start to completion)
         self.options = [
-            [(li, problem.length(j, li) + problem.fill(li)) for li in lines]
+            [(li, problem.length(j, li), problem.length(j, li) + problem.fill(li)) for li in lines]
             for j, lines in enumerate(problem.eligible)
         ]  # fmt: skip
         self.switch = [problem.switch(li) for li in range(len(problem.lines))]
         self.on_time = [problem.on_time_until(j) for j in range(len(problem.orders))]
+        # earliest due first: the orders most likely late, so :meth:`rest` exceeds early
+        self.by_due = sorted(range(len(problem.orders)), key=lambda j: problem.due(j)[0])
 
     def root(self) -> _State:
         """Nothing planned: every line ready at 0 for any product."""
@@ -123,8 +125,11 @@ class _Search:
 
     def start(self, ready: tuple[int, ...], setup: tuple[int, ...], j: int, li: int) -> int:
         """Working tick order ``j`` starts if appended to line slot ``li`` now."""
-        other = setup[li] not in (NO_PRODUCT, self.product[j])
-        return max(self.release[j], ready[2 * li + other])
+        return max(self.release[j], ready[2 * li + self.changes(setup, j, li)])
+
+    def changes(self, setup: tuple[int, ...], j: int, li: int) -> bool:
+        """Whether line slot ``li``, set up as in ``setup``, changes product for order ``j``."""
+        return setup[li] not in (NO_PRODUCT, self.product[j])
 
     def added(self, j: int, completion: int) -> int:
         """Weighted tardiness of order ``j`` completing at ``completion`` (working
@@ -142,15 +147,18 @@ class _Search:
         Stops summing once past ``enough`` (then only "more than ``enough``" holds)."""
         total = 0
         unset: set[int] = set()
-        for j, options in enumerate(self.options):
+        for j in self.by_due:
             if planned >> j & 1:
                 continue
-            total += self.added(
-                j, min(self.start(ready, setup, j, li) + span for li, span in options)
-            )
+            done, change = INFINITE, True
+            for li, _, span in self.options[j]:
+                other = self.changes(setup, j, li)
+                done = min(done, max(self.release[j], ready[2 * li + other]) + span)
+                change = change and other
+            total += self.added(j, done)
             if total > enough:
                 return total
-            if all(setup[li] not in (NO_PRODUCT, self.product[j]) for li, _ in options):
+            if change:
                 unset.add(self.product[j])
         return total + len(unset)
 
@@ -162,13 +170,13 @@ class _Search:
             if planned >> j & 1:
                 continue
             now = planned | 1 << j
-            for li, span in options:
-                start = self.start(state.ready, state.setup, j, li)
-                other = state.setup[li] not in (NO_PRODUCT, self.product[j])
+            for li, length, span in options:
+                other = self.changes(state.setup, j, li)
+                start = max(self.release[j], state.ready[2 * li + other])
                 cost = state.cost + self.added(j, start + span) + other
                 if cost > upper:
                     continue
-                rows = self.canonical(self.after(state, j, li, start))
+                rows = self.canonical(self.after(state, j, li, start, start + length))
                 ready = tuple(t for row in rows for t in row[:2])
                 setup = tuple(row[2] for row in rows)
                 yield (now, setup), _State(ready, setup, cost, cost, state, j, li)
@@ -179,13 +187,15 @@ class _Search:
         rest = self.rest(planned, state.ready, state.setup, upper - state.cost)
         return state._replace(bound=state.cost + rest)
 
-    def after(self, state: _State, j: int, li: int, start: int) -> list[tuple[int, int, int]]:
+    def after(
+        self, state: _State, j: int, li: int, start: int, end: int
+    ) -> list[tuple[int, int, int]]:
         """Per line slot (ready same product, ready other product, setup) after
-        order ``j`` starts at ``start`` on slot ``li``: nothing may start earlier."""
+        order ``j`` runs from ``start`` to ``end`` on slot ``li``: nothing may
+        start earlier."""
         rows = []
         for i, setup in enumerate(state.setup):
             if i == li:
-                end = start + self.p.length(j, li)
                 rows.append((end, end + self.switch[li], self.product[j]))
             else:
                 same, other = state.ready[2 * i], state.ready[2 * i + 1]
@@ -213,7 +223,8 @@ class _Search:
         sequences: list[list[int]] = [[] for _ in self.p.lines]
         for j, li in reversed(steps):
             state = _State(ready, setup, 0, 0, None, -1, -1)
-            rows = self.after(state, j, li, self.start(ready, setup, j, li))
+            start = self.start(ready, setup, j, li)
+            rows = self.after(state, j, li, start, start + self.p.length(j, li))
             sequences[li] = [*sequences[li], j]
             carried = self.canonical([(*r, s) for r, s in zip(rows, sequences, strict=True)])
             ready = tuple(t for row in carried for t in row[:2])
@@ -281,7 +292,10 @@ def exact_bound(problem: Problem, upper: Schedule, deadline: float, limit: int) 
     """Search the problem's plans layer by layer (module docstring) until layer n
     is complete, ``time.perf_counter()`` passes ``deadline`` or more than
     ``limit`` states were made; ``upper`` is a known plan. The bound of the last
-    complete layer, and the optimum when that is layer n."""
+    complete layer, and the optimum when that is layer n (``upper`` itself when
+    its objective is 0, the least there is)."""
+    if upper.objective == 0:
+        return Bound(0, upper, 0)
     search = _Search(problem)
     layer: Layer = {(0, search.root().setup): [search.root()]}
     budget = _Budget(deadline, limit)
@@ -300,7 +314,10 @@ def exact_bound(problem: Problem, upper: Schedule, deadline: float, limit: int) 
 def beam_plan(problem: Problem, upper: Schedule, width: int, deadline: float) -> Schedule:
     """A plan at least as good as ``upper``: the search keeping only the
     ``width`` states of least bound in each layer (a heuristic, no bound);
-    ``upper`` itself if ``time.perf_counter()`` passes ``deadline`` first."""
+    ``upper`` itself if ``time.perf_counter()`` passes ``deadline`` first, or
+    if its objective is 0 (it cannot be beaten)."""
+    if upper.objective == 0:
+        return upper
     search = _Search(problem)
     layer: Layer = {(0, search.root().setup): [search.root()]}
     budget = _Budget(deadline, INFINITE)

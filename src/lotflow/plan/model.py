@@ -383,10 +383,8 @@ def _prove(problem: Problem, deadline: float) -> tuple[int, Schedule]:
     """(A lower bound of the objective, the best plan known) before CP-SAT: the
     first plan (:mod:`lotflow.plan.heuristic`) improved by a beam search, then
     the exact search (:func:`~lotflow.plan.exact.exact_bound`) from it until
-    ``deadline``. A first plan of objective 0 (on time, no changeover) is optimal."""
+    ``deadline``."""
     first = problem.left_shift(earliest_due_date(problem.orders, problem.lines, problem.clock))
-    if first.objective == 0:
-        return 0, first
     better = beam_plan(problem, first, BEAM_WIDTH, deadline)
     proof = exact_bound(problem, better, deadline, STATE_LIMIT)
     return proof.value, proof.schedule or better
