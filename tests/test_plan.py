@@ -9,10 +9,12 @@ changeovers and the calendar, and the same seed gives the same plan.
 from __future__ import annotations
 
 import pytest
+from ortools.sat.python import cp_model
 
 from lotflow.calendar import build_calendar
+from lotflow.plan import model as model_module
 from lotflow.plan.lines import Clock, plan_lines
-from lotflow.plan.model import SolverOptions, solve
+from lotflow.plan.model import STATE_LIMIT, SolverOptions, solve
 from lotflow.plan.orders import Order
 from lotflow.plan.schedule import build_plan
 from plan_enumeration import TOL, best_by_enumeration, evaluate, line, random_orders, scenario
@@ -136,3 +138,24 @@ def test_same_seed_same_plan():
 
 def _order(orders, oid):
     return next(o for o in orders if o.id == oid)
+
+
+@pytest.mark.parametrize("limit", [1, STATE_LIMIT])
+def test_without_a_cp_sat_plan_in_time_the_hinted_plan_is_the_answer(monkeypatch, limit):
+    """A large part on little time: CP-SAT may have no plan when its time is up
+    (UNKNOWN, forced here). The plan it was hinted is the answer: optimal when
+    the exact search completed, else feasible with the search's bound."""
+    monkeypatch.setattr(cp_model.CpSolver, "solve", lambda self, model: cp_model.UNKNOWN)
+    monkeypatch.setattr(model_module, "STATE_LIMIT", limit)
+    sc = scenario([line("L1", [1.0], 4.0, products=["a", "b"]), line("L2", [0.5, 0.5], 2.0)])
+    orders = random_orders(4, 6, ["a", "b", "c"], 30)
+    plan, lines, clock = plan_of(sc, orders)
+    best = best_by_enumeration(orders, lines, clock)
+    assert_respects(plan, orders, lines, clock)
+    if limit == STATE_LIMIT:
+        assert_optimal(plan, best)
+    else:
+        assert plan.status == "feasible"
+        assert (
+            plan.objective["bound"] <= best[0] + TOL <= plan.objective["weighted_tardiness"] + TOL
+        )

@@ -62,7 +62,6 @@ from typing import NamedTuple
 from lotflow.plan.problem import Problem, Schedule
 
 NO_PRODUCT = -1  # a line that has made nothing yet: set up for any product
-CHECK_EVERY = 256  # states expanded between looks at the clock
 INFINITE = 1 << 62
 
 Key = tuple[int, tuple[int, ...]]  # (set of planned orders as bits, setup product per line)
@@ -248,20 +247,17 @@ def _insert(kept: list[_State], state: _State) -> None:
 
 
 class _Budget:
-    """When a search must stop: ``time.perf_counter()`` past ``deadline`` (looked
-    at every ``CHECK_EVERY`` expansions) or more than ``limit`` states made."""
+    """When a search must stop: ``time.perf_counter()`` past ``deadline`` or more
+    than ``limit`` states made (looked at after each expanded state)."""
 
     def __init__(self, deadline: float, limit: int) -> None:
         self.deadline, self.limit = deadline, limit
-        self.made = self.expanded = 0
+        self.made = 0
 
     def spent(self, made: int) -> bool:
         """Count one expansion that made ``made`` states; whether to stop."""
         self.made += made
-        self.expanded += 1
-        if self.made > self.limit:
-            return True
-        return self.expanded % CHECK_EVERY == 0 and time.perf_counter() > self.deadline
+        return self.made > self.limit or time.perf_counter() > self.deadline
 
 
 def _grow(search: _Search, layer: Layer, upper: int, budget: _Budget) -> Layer | None:

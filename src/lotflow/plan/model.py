@@ -50,7 +50,6 @@ from lotflow.plan.heuristic import allowed, earliest_due_date
 from lotflow.plan.lines import Clock, PlanLine
 from lotflow.plan.orders import Order
 from lotflow.plan.problem import Problem, Schedule, resolution, span
-from lotflow.scenario import ScenarioError
 
 EXACT_SHARE = 0.5  # of a part's time limit, at most, for the exact search before CP-SAT
 BEAM_WIDTH = 200  # states per layer of the beam search that improves the first plan
@@ -117,7 +116,7 @@ class _Model:
         self._break_symmetry(problem.groups)
         self.pooled: dict[int, cp_model.IntVar] = {}  # order -> its start in its group's pool
         self._pool(problem.groups)
-        plan = self._relabel(hint, problem.groups)
+        self.plan = plan = self._relabel(hint, problem.groups)
         self.passed: list[list[tuple[cp_model.IntVar, int]]] = []  # per order: (past, break tick)
         self.tardiness = [self._tardiness(j, o, plan.weighted) for j, o in enumerate(self.orders)]
         self.weighted = sum(o.weight * t for o, t in zip(self.orders, self.tardiness, strict=True))
@@ -299,7 +298,7 @@ def solve(
 ) -> Solution:
     """Solve the planning problem, each independent part (:func:`components`) on
     its own with a share of the time limit by its number of orders (what a part
-    leaves unused goes to the next); ScenarioError when a part finds no plan in time."""
+    leaves unused goes to the next)."""
     res = resolution(span(orders, lines, clock))
     started = time.perf_counter()
     placements: dict[str, Placement] = {}
@@ -347,7 +346,9 @@ def _solve_part(
     orders: list[Order], lines: list[PlanLine], clock: Clock, res: float, options: SolverOptions
 ) -> _Part:
     """One independent part: the exact search's bound and plan (:func:`_prove`),
-    then CP-SAT from that plan with that bound for the rest of the time."""
+    then CP-SAT from that plan with that bound for the rest of the time. If
+    CP-SAT has no plan when its time is up (a large part on little time), the
+    plan it was hinted is the answer."""
     started = time.perf_counter()
     problem = Problem(orders, lines, clock, res)
     lower, hint = _prove(problem, started + EXACT_SHARE * options.time_limit)
@@ -359,12 +360,10 @@ def _solve_part(
     solver.parameters.num_workers = options.workers
     solver.parameters.random_seed = options.seed
     status = solver.solve(model.m)
+    if status == cp_model.UNKNOWN:
+        return _of_plan(problem, model.plan, lower)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise ScenarioError(
-            f"no plan found within {options.time_limit:g} s (solver: {solver.status_name(status)});"
-            " allow more time",
-            path="--time-limit",
-        )
+        raise RuntimeError(f"CP-SAT says {solver.status_name(status)} for a model with a plan")
     weighted = int(solver.value(model.weighted))
     optimal = status == cp_model.OPTIMAL
     proven = int(solver.best_objective_bound) // problem.factor
@@ -377,6 +376,20 @@ def _solve_part(
             )
     changes = sum(int(solver.value(x)) for x in model.changes)
     return _Part(placements, weighted, bound, changes, optimal)
+
+
+def _of_plan(problem: Problem, plan: Schedule, lower: int) -> _Part:
+    """The answer of a part from a plan of the searches and the proven ``lower``
+    bound of the objective: optimal if the plan meets it."""
+    placements = {
+        problem.orders[j].id: Placement(
+            problem.lines[li].name, plan.start[j] / problem.res, plan.completion[j] / problem.res
+        )
+        for li, seq in enumerate(plan.sequences)
+        for j in seq
+    }
+    bound = min(plan.weighted, lower // problem.factor)
+    return _Part(placements, plan.weighted, bound, plan.changeovers, plan.objective == lower)
 
 
 def _prove(problem: Problem, deadline: float) -> tuple[int, Schedule]:
