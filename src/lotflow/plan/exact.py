@@ -73,11 +73,10 @@ class Bound:
     """``value``: a lower bound, in the objective's integer (``factor x weighted
     tardiness ticks + changeovers``), of every plan of the problem;
     ``schedule``: an optimal plan (then ``value`` is its objective) when the
-    search completed, else None; ``states``: states the search made."""
+    search completed, else None."""
 
     value: int
     schedule: Schedule | None
-    states: int
 
 
 class _State(NamedTuple):
@@ -151,9 +150,8 @@ class _Search:
                 continue
             done, change = INFINITE, True
             for li, _, span in self.options[j]:
-                other = self.changes(setup, j, li)
-                done = min(done, max(self.release[j], ready[2 * li + other]) + span)
-                change = change and other
+                done = min(done, self.start(ready, setup, j, li) + span)
+                change = change and self.changes(setup, j, li)
             total += self.added(j, done)
             if total > enough:
                 return total
@@ -170,9 +168,8 @@ class _Search:
                 continue
             now = planned | 1 << j
             for li, length, span in options:
-                other = self.changes(state.setup, j, li)
-                start = max(self.release[j], state.ready[2 * li + other])
-                cost = state.cost + self.added(j, start + span) + other
+                start = self.start(state.ready, state.setup, j, li)
+                cost = state.cost + self.added(j, start + span) + self.changes(state.setup, j, li)
                 if cost > upper:
                     continue
                 rows = self.canonical(self.after(state, j, li, start, start + length))
@@ -291,7 +288,7 @@ def exact_bound(problem: Problem, upper: Schedule, deadline: float, limit: int) 
     complete layer, and the optimum when that is layer n (``upper`` itself when
     its objective is 0, the least there is)."""
     if upper.objective == 0:
-        return Bound(0, upper, 0)
+        return Bound(0, upper)
     search = _Search(problem)
     layer: Layer = {(0, search.root().setup): [search.root()]}
     budget = _Budget(deadline, limit)
@@ -299,12 +296,12 @@ def exact_bound(problem: Problem, upper: Schedule, deadline: float, limit: int) 
         grown = _grow(search, layer, upper.objective, budget)
         if grown is None:
             least = min(s.bound for s in _states(layer))
-            return Bound(min(least, upper.objective), None, budget.made)
+            return Bound(min(least, upper.objective), None)
         layer = grown
     best = min(_states(layer), key=lambda s: s.cost)
     schedule = search.replay(best)
     assert schedule.objective == best.cost, "the search and left_shift disagree"
-    return Bound(best.cost, schedule, budget.made)
+    return Bound(best.cost, schedule)
 
 
 def beam_plan(problem: Problem, upper: Schedule, width: int, deadline: float) -> Schedule:
