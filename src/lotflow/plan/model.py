@@ -97,8 +97,8 @@ class _Model:
     """The CP-SAT variables of one planning problem (see the module docstring):
     ``hint`` is a known plan, the search's start (every variable hinted);
     ``lower`` a proven lower bound of the objective (``Problem.objective``):
-    the objective is a variable from ``lower`` to the hint's value, so CP-SAT's
-    bound starts at ``lower`` and the hint is optimal as soon as it meets it."""
+    the objective is a variable whose domain starts at ``lower``, so CP-SAT's
+    bound starts there and a hint that meets it is optimal at once."""
 
     def __init__(self, problem: Problem, hint: Schedule, lower: int) -> None:
         self.p = problem
