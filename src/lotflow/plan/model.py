@@ -24,31 +24,37 @@ lexicographic in one sum: ``(n + 1) x total weighted tardiness + changeovers``
 fewest changeovers.
 
 The search gets help that does not change the optimum: independent parts
-(:func:`components`) are solved one by one; a first plan
-(:mod:`lotflow.plan.heuristic`) is the hint and bounds each order's
-completion; interchangeable lines get symmetry breaking and a redundant
+(:func:`components`) are solved one by one; before CP-SAT, a first plan
+(:mod:`lotflow.plan.heuristic`) improved by a beam search, and the exact
+search of :mod:`lotflow.plan.exact`, give the best plan known, the hint (it
+also bounds each order's completion), and a proven lower bound of the
+objective, the lower end of the objective variable's domain (CP-SAT's linear
+relaxation bounds tardiness by 0, so its own bound stays near 0 where orders
+must be late); interchangeable lines get symmetry breaking and a redundant
 cumulative (docs/planning.md).
 
-Times are integers in ticks of ``1 / resolution`` of the scenario's time unit
-(:func:`resolution`: about a millionth of the planning span or finer, at most
-one time unit); durations, releases and due dates are rounded to ticks.
+Times are integers in ticks (:mod:`lotflow.plan.problem`, which also holds
+the arithmetic of starts, completions and tardiness the exact search shares).
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 import time
 from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
+from lotflow.plan.exact import beam_plan, exact_bound
 from lotflow.plan.heuristic import allowed, earliest_due_date
 from lotflow.plan.lines import Clock, PlanLine
 from lotflow.plan.orders import Order
-from lotflow.scenario import ScenarioError
+from lotflow.plan.problem import Problem, Schedule, resolution, span
 
-TICKS_PER_SPAN = 1e6
+EXACT_SHARE = 0.5  # of a part's time limit, at most, for the exact search before CP-SAT
+BEAM_WIDTH = 200  # states per layer of the beam search that improves the first plan
+STATE_LIMIT = 1_000_000  # states the exact search may make (a few hundred bytes each)
+MIN_SOLVE_S = 0.01  # CP-SAT's time limit when the exact search used up the part's time
 
 
 @dataclass(frozen=True)
@@ -87,95 +93,52 @@ class Solution:
     resolution: float
 
 
-def span(orders: list[Order], lines: list[PlanLine], clock: Clock) -> float:
-    """Working time by which any sensible plan is done: the latest release, then
-    every order on its slowest line with a change of product before each."""
-    latest = max(clock.to_work(o.release) for o in orders)
-    work = 0.0
-    for o in orders:
-        options = [ln for ln in lines if allowed(o, ln)]
-        work += max(ln.duration(o.quantity) + ln.switch for ln in options)
-    return latest + work + max(ln.fill for ln in lines)
-
-
-def resolution(span_: float) -> float:
-    """Ticks per time unit: a power of ten making the span at least
-    ``TICKS_PER_SPAN`` ticks, and at least 1."""
-    return float(10 ** max(0, math.ceil(math.log10(TICKS_PER_SPAN / max(span_, 1e-9)))))
-
-
-def identical_groups(orders: list[Order], lines: list[PlanLine]) -> list[list[int]]:
-    """Indices of lines that are interchangeable (same rate, changeover, run-empty
-    time and products, no order pinned to them), in groups of two or more."""
-    pinned = {o.line for o in orders}
-    groups: dict[tuple, list[int]] = {}
-    for li, ln in enumerate(lines):
-        if ln.name not in pinned:
-            groups.setdefault((ln.rate, ln.changeover, ln.fill, ln.products), []).append(li)
-    return [g for g in groups.values() if len(g) > 1]
-
-
 class _Model:
-    """The CP-SAT variables of one planning problem (see the module docstring)."""
+    """The CP-SAT variables of one planning problem (see the module docstring):
+    ``hint`` is a known plan, the search's start (every variable hinted);
+    ``lower`` a proven lower bound of the objective (``Problem.objective``):
+    the objective is a variable whose domain starts at ``lower``, so CP-SAT's
+    bound starts there and a hint that meets it is optimal at once."""
 
-    def __init__(
-        self, orders: list[Order], lines: list[PlanLine], clock: Clock, res: float
-    ) -> None:
-        self.orders, self.lines, self.clock, self.res = orders, lines, clock, res
-        total = span(orders, lines, clock)
-        self.horizon = self.tick(total)
-        self.breaks = [(self.tick(at), self.tick(length)) for at, length in clock.breaks(total)]
+    def __init__(self, problem: Problem, hint: Schedule, lower: int) -> None:
+        self.p = problem
+        self.orders, self.lines = problem.orders, problem.lines
         self.m = cp_model.CpModel()
         self.on: dict[tuple[int, int], tuple] = {}  # (order, line) -> (present, start, end, iv)
         self.arcs: dict[tuple[int, int, int], cp_model.IntVar] = {}  # (line, from, to) -> literal
         self.changes: list = []
-        self.completion = [self.m.new_int_var(0, self.horizon, f"C{j}") for j in range(len(orders))]
-        for j, order in enumerate(orders):
-            self._place(j, order)
-        for li, line in enumerate(lines):
-            self._sequence(li, line)
-        groups = identical_groups(orders, lines)
-        self._break_symmetry(groups)
-        self._pool(groups)
-        first = self._hint(earliest_due_date(orders, lines, clock), groups)
-        bound = sum(o.weight * self.late(j, first[j]) for j, o in enumerate(orders))
-        self.tardiness = [self._tardiness(j, o, bound) for j, o in enumerate(orders)]
-        self.weighted = sum(o.weight * t for o, t in zip(orders, self.tardiness, strict=True))
-        self.factor = len(orders) + 1
-        self.m.minimize(self.factor * self.weighted + sum(self.changes))
-
-    def tick(self, value: float) -> int:
-        return round(value * self.res)
-
-    def length(self, j: int, li: int) -> int:
-        return max(1, self.tick(self.lines[li].duration(self.orders[j].quantity)))
-
-    def release(self, j: int) -> int:
-        return self.tick(self.clock.to_work(self.orders[j].release))
-
-    def due(self, j: int) -> tuple[int, int]:
-        """(working time of the due date, wall time of that working instant less the due date)."""
-        due_work = self.clock.to_work(self.orders[j].due)
-        return self.tick(due_work), self.tick(self.clock.to_wall(due_work) - self.orders[j].due)
-
-    def late(self, j: int, completion: int) -> int:
-        """Wall-clock tardiness in ticks of order ``j`` completing at working tick
-        ``completion``, in the model's own arithmetic."""
-        at_due, slack = self.due(j)
-        off = sum(length for at, length in self.breaks if at_due <= at < completion)
-        return max(0, completion - at_due + slack + off)
-
-    def _place(self, j: int, order: Order) -> None:
-        present = []
+        horizon = problem.horizon
+        self.completion = [self.m.new_int_var(0, horizon, f"C{j}") for j in range(len(self.orders))]
+        for j in range(len(self.orders)):
+            self._place(j)
         for li, line in enumerate(self.lines):
-            if not allowed(order, line):
-                continue
-            length = self.length(j, li)
+            self._sequence(li, line)
+        self._break_symmetry(problem.groups)
+        self.pooled: dict[int, cp_model.IntVar] = {}  # order -> its start in its group's pool
+        self._pool(problem.groups)
+        self.plan = plan = self._relabel(hint, problem.groups)
+        self.passed: list[list[tuple[cp_model.IntVar, int]]] = []  # per order: (past, break tick)
+        self.tardiness = [self._tardiness(j, o, plan.weighted) for j, o in enumerate(self.orders)]
+        self.weighted = sum(o.weight * t for o, t in zip(self.orders, self.tardiness, strict=True))
+        # from the proven bound (CP-SAT's own bound starts there) to the most the variables allow
+        most = problem.objective(
+            sum(o.weight * (plan.weighted // o.weight + 1) for o in self.orders), len(self.changes)
+        )  # T_j <= bound // weight + 1 (_tardiness)
+        self.objective = self.m.new_int_var(lower, most, "objective")
+        self.m.add(self.objective == problem.factor * self.weighted + sum(self.changes))
+        self.m.minimize(self.objective)
+        self._hint(plan)
+
+    def _place(self, j: int) -> None:
+        present = []
+        release, horizon = self.p.release(j), self.p.horizon
+        for li in self.p.eligible[j]:
+            length = self.p.length(j, li)
             on = self.m.new_bool_var(f"on{j}_{li}")
-            start = self.m.new_int_var(self.release(j), self.horizon, f"s{j}_{li}")
-            end = self.m.new_int_var(self.release(j) + length, self.horizon + length, f"e{j}_{li}")
+            start = self.m.new_int_var(release, horizon, f"s{j}_{li}")
+            end = self.m.new_int_var(release + length, horizon + length, f"e{j}_{li}")
             interval = self.m.new_optional_interval_var(start, length, end, on, f"i{j}_{li}")
-            self.m.add(self.completion[j] == end + self.tick(line.fill)).only_enforce_if(on)
+            self.m.add(self.completion[j] == end + self.p.fill(li)).only_enforce_if(on)
             self.on[j, li] = (on, start, end, interval)
             present.append(on)
         self.m.add_exactly_one(present)
@@ -190,7 +153,7 @@ class _Model:
         node = {j: n for n, j in enumerate(here, start=1)}
         node[-1] = 0
         self.arcs[li, -1, -1] = self.m.new_bool_var(f"empty{li}")
-        switch = self.tick(line.switch)
+        switch = self.p.switch(li)
         for j in here:
             on, _, end, _ = self.on[j, li]
             self.arcs[li, j, j] = ~on
@@ -232,48 +195,49 @@ class _Model:
             ]  # fmt: skip
             intervals = []
             for j in mine:
-                length = self.length(j, group[0])
-                start = self.m.new_int_var(self.release(j), self.horizon, f"pool_s{j}")
+                length = self.p.length(j, group[0])
+                start = self.m.new_int_var(self.p.release(j), self.p.horizon, f"pool_s{j}")
+                self.pooled[j] = start
                 for li in group:
                     self.m.add(start == self.on[j, li][1]).only_enforce_if(self.on[j, li][0])
                 intervals.append(self.m.new_fixed_size_interval_var(start, length, f"pool{j}"))
             if len(intervals) > 1:
                 self.m.add_cumulative(intervals, [1] * len(intervals), len(group))
 
-    def _hint(self, sequences: list[list[int]], groups: list[list[int]]) -> list[int]:
-        """Hint the search with the left-shifted schedule of ``sequences`` (lines of
-        a group relabelled to satisfy the symmetry breaking); returns each order's
-        completion tick in it."""
-        sequences = [list(s) for s in sequences]
+    def _relabel(self, hint: Schedule, groups: list[list[int]]) -> Schedule:
+        """``hint`` with the sequences of each group of interchangeable lines
+        reordered to satisfy the symmetry breaking (the same plan up to the
+        lines' names), left-shifted."""
+        sequences = [list(s) for s in hint.sequences]
         for group in groups:
             ordered = sorted((sequences[li] for li in group), key=lambda s: min(s, default=1 << 62))
             for li, seq in zip(group, ordered, strict=True):
                 sequences[li] = seq
-        completion = [0] * len(self.orders)
+        return self.p.left_shift(sequences)
+
+    def _hint(self, plan: Schedule) -> None:
+        """Hint every variable with its value in ``plan`` (a complete hint: CP-SAT
+        then starts from that plan rather than searching for it)."""
         hinted: set = set()
-        for li, seq in enumerate(sequences):
-            t, previous = 0, None
-            for j in seq:
-                other = (
-                    previous is not None and self.orders[previous].product != self.orders[j].product
-                )
-                start = max(t + (self.tick(self.lines[li].switch) if other else 0), self.release(j))
-                t = start + self.length(j, li)
-                completion[j] = t + self.tick(self.lines[li].fill)
-                self.m.add_hint(self.on[j, li][1], start)
-                hinted.add((li, -1 if previous is None else previous, j))
-                previous = j
-            if seq:
-                hinted.add((li, seq[-1], -1))
-            if not seq:
-                hinted.add((li, -1, -1))
+        for li, seq in enumerate(plan.sequences):
+            hinted.update((li, a, b) for a, b in itertools.pairwise([-1, *seq, -1]))
         for key, literal in self.arcs.items():
-            if key[1] == key[2] and key[1] >= 0:
-                continue  # ~on: hinted through the presence literal
-            self.m.add_hint(literal, key in hinted)
-        for (j, li), (on, *_) in self.on.items():
-            self.m.add_hint(on, j in sequences[li])
-        return completion
+            if key[1] != key[2] or key[1] < 0:  # not ~on: hinted through the presence literal
+                self.m.add_hint(literal, key in hinted)
+        for (j, li), (on, start, end, _) in self.on.items():
+            present = j in plan.sequences[li]
+            at = plan.start[j] if present else self.p.release(j)
+            self.m.add_hint(on, present)
+            self.m.add_hint(start, at)
+            self.m.add_hint(end, at + self.p.length(j, li))
+        for j, completion in enumerate(plan.completion):
+            self.m.add_hint(self.completion[j], completion)
+            self.m.add_hint(self.tardiness[j], self.p.late(j, completion))
+            for past, at in self.passed[j]:
+                self.m.add_hint(past, completion > at)
+        for j, start in self.pooled.items():
+            self.m.add_hint(start, plan.start[j])
+        self.m.add_hint(self.objective, plan.objective)
 
     def _tardiness(self, j: int, order: Order, bound: int):
         """``T >= wall(C) - due`` exactly (module docstring), ``T >= 0``.
@@ -282,10 +246,11 @@ class _Model:
         upper bound of the optimum: no better plan has ``weight x T > bound``, so
         the breaks past ``due + bound / weight`` need no Boolean; the completion
         stays before the first of them."""
-        at_due, slack = self.due(j)
-        cap = self.tick(self.clock.to_work(order.due + bound / (order.weight * self.res)))
+        at_due, slack = self.p.due(j)
+        cap = self.p.tick(self.p.clock.to_work(order.due + bound / (order.weight * self.p.res)))
         passed: list[tuple[cp_model.IntVar, int]] = []
-        for at, length in self.breaks:
+        off = []
+        for at, length in self.p.breaks:
             if at < at_due:
                 continue
             if at > cap:
@@ -295,10 +260,11 @@ class _Model:
             self.m.add(self.completion[j] <= at).only_enforce_if(~past)
             if passed:
                 self.m.add_implication(past, passed[-1][0])
-            passed.append((past, length))
+            passed.append((past, at))
+            off.append(length * past)
+        self.passed.append(passed)
         late = self.m.new_int_var(0, bound // order.weight + 1, f"T{j}")
-        off = sum(length * past for past, length in passed)
-        self.m.add(late >= self.completion[j] - at_due + slack + off)
+        self.m.add(late >= self.completion[j] - at_due + slack + sum(off))
         return late
 
 
@@ -332,7 +298,7 @@ def solve(
 ) -> Solution:
     """Solve the planning problem, each independent part (:func:`components`) on
     its own with a share of the time limit by its number of orders (what a part
-    leaves unused goes to the next); ScenarioError when a part finds no plan in time."""
+    leaves unused goes to the next)."""
     res = resolution(span(orders, lines, clock))
     started = time.perf_counter()
     placements: dict[str, Placement] = {}
@@ -379,21 +345,29 @@ class _Part:
 def _solve_part(
     orders: list[Order], lines: list[PlanLine], clock: Clock, res: float, options: SolverOptions
 ) -> _Part:
-    model = _Model(orders, lines, clock, res)
+    """One independent part: the exact search's bound and plan (:func:`_prove`),
+    then CP-SAT from that plan with that bound for the rest of the time. If
+    CP-SAT has no plan when its time is up (a large part on little time), the
+    plan it was hinted is the answer."""
+    started = time.perf_counter()
+    problem = Problem(orders, lines, clock, res)
+    lower, hint = _prove(problem, started + EXACT_SHARE * options.time_limit)
+    model = _Model(problem, hint, lower)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = options.time_limit
+    solver.parameters.max_time_in_seconds = max(
+        options.time_limit - (time.perf_counter() - started), MIN_SOLVE_S
+    )
     solver.parameters.num_workers = options.workers
     solver.parameters.random_seed = options.seed
     status = solver.solve(model.m)
+    if status == cp_model.UNKNOWN:
+        return _of_plan(problem, model.plan, lower)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise ScenarioError(
-            f"no plan found within {options.time_limit:g} s (solver: {solver.status_name(status)});"
-            " allow more time",
-            path="--time-limit",
-        )
+        raise RuntimeError(f"CP-SAT says {solver.status_name(status)} for a model with a plan")
     weighted = int(solver.value(model.weighted))
     optimal = status == cp_model.OPTIMAL
-    bound = weighted if optimal else min(weighted, int(solver.best_objective_bound // model.factor))
+    proven = int(solver.best_objective_bound) // problem.factor
+    bound = weighted if optimal else min(weighted, proven)
     placements = {}
     for (j, li), (on, start, _, _) in model.on.items():
         if solver.value(on):
@@ -402,3 +376,28 @@ def _solve_part(
             )
     changes = sum(int(solver.value(x)) for x in model.changes)
     return _Part(placements, weighted, bound, changes, optimal)
+
+
+def _of_plan(problem: Problem, plan: Schedule, lower: int) -> _Part:
+    """The answer of a part from a plan of the searches and the proven ``lower``
+    bound of the objective: optimal if the plan meets it."""
+    placements = {
+        problem.orders[j].id: Placement(
+            problem.lines[li].name, plan.start[j] / problem.res, plan.completion[j] / problem.res
+        )
+        for li, seq in enumerate(plan.sequences)
+        for j in seq
+    }
+    bound = min(plan.weighted, lower // problem.factor)
+    return _Part(placements, plan.weighted, bound, plan.changeovers, plan.objective == lower)
+
+
+def _prove(problem: Problem, deadline: float) -> tuple[int, Schedule]:
+    """(A lower bound of the objective, the best plan known) before CP-SAT: the
+    first plan (:mod:`lotflow.plan.heuristic`) improved by a beam search, then
+    the exact search (:func:`~lotflow.plan.exact.exact_bound`) from it until
+    ``deadline``."""
+    first = problem.left_shift(earliest_due_date(problem.orders, problem.lines, problem.clock))
+    better = beam_plan(problem, first, BEAM_WIDTH, deadline)
+    proof = exact_bound(problem, better, deadline, STATE_LIMIT)
+    return proof.value, proof.schedule or better
