@@ -18,6 +18,7 @@ from lotflow.cli_common import (
     load_or_exit,
 )
 from lotflow.io import write_atomic
+from lotflow.numbers import duration
 from lotflow.scenario import ScenarioError
 
 MAX_WORKERS = 2  # CP-SAT search workers: the machines we plan on have 2 cores
@@ -90,8 +91,9 @@ def execute_plan(
     console.print(_campaign_table(plan))
     objective = plan.objective
     console.print(
-        f"{plan.status}: weighted tardiness {objective['weighted_tardiness']:,.6g} "
-        f"{plan.time_unit} (bound {objective['bound']:,.6g}, gap {objective['gap']:.2%}), "
+        f"{plan.status}: weighted tardiness "
+        f"{duration(objective['weighted_tardiness'], plan.time_unit)} (bound "
+        f"{duration(objective['bound'], plan.time_unit)}, gap {objective['gap']:.2%}), "
         f"{objective['changeovers']} changeovers, {len(orders)} orders, "
         f"solved in {solution.solve_s:.1f} s",
         highlight=False,
