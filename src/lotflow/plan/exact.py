@@ -121,6 +121,11 @@ class _Search:
         ready, setup = (0,) * (2 * lines), (NO_PRODUCT,) * lines
         return _State(ready, setup, 0, self.rest(0, ready, setup, INFINITE), None, -1, -1)
 
+    def first_layer(self) -> Layer:
+        """Layer 0: the root alone."""
+        root = self.root()
+        return {(0, root.setup): [root]}
+
     def start(self, ready: tuple[int, ...], setup: tuple[int, ...], j: int, li: int) -> int:
         """Working tick order ``j`` starts if appended to line slot ``li`` now."""
         return max(self.release[j], ready[2 * li + self.changes(setup, j, li)])
@@ -290,8 +295,7 @@ def exact_bound(problem: Problem, upper: Schedule, deadline: float, limit: int) 
     if upper.objective == 0:
         return Bound(0, upper)
     search = _Search(problem)
-    layer: Layer = {(0, search.root().setup): [search.root()]}
-    budget = _Budget(deadline, limit)
+    layer, budget = search.first_layer(), _Budget(deadline, limit)
     for _ in problem.orders:
         grown = _grow(search, layer, upper.objective, budget)
         if grown is None:
@@ -312,8 +316,7 @@ def beam_plan(problem: Problem, upper: Schedule, width: int, deadline: float) ->
     if upper.objective == 0:
         return upper
     search = _Search(problem)
-    layer: Layer = {(0, search.root().setup): [search.root()]}
-    budget = _Budget(deadline, INFINITE)
+    layer, budget = search.first_layer(), _Budget(deadline, INFINITE)
     for _ in problem.orders:
         grown = _grow(search, layer, upper.objective, budget)
         if grown is None:
