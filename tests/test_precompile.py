@@ -52,3 +52,16 @@ def test_a_run_that_must_compile_says_so_first(monkeypatch):
 
 def test_a_run_from_the_cache_says_nothing(monkeypatch):
     assert _announcement(monkeypatch, compiled=True) == ""
+
+
+def test_a_failed_ahead_of_time_build_leaves_the_jit(monkeypatch):
+    # e.g. no C compiler, or a read-only package folder: set-up goes on
+    from lotflow import native
+
+    def fail(samples):
+        raise OSError("gcc: not found")
+
+    monkeypatch.setenv("LOTFLOW_ENGINE", "jit")  # as if no module were current
+    monkeypatch.setattr(native, "build", fail)
+    message = precompile.build_native()
+    assert "not built (gcc: not found)" in message and "JIT" in message
