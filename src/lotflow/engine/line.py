@@ -304,11 +304,13 @@ def _ring(ring, ring_off, b):
     return ring[ring_off[b] : end]
 
 
-def _fast_run_at(first: bool, last: bool):
+def _fast_run_at(first: bool, last: bool, tracing: bool):
     """The fast run compiled for one position in the line: the first station
     (it releases parts), the last (it leaves at the gate), one in between, or
-    a station alone. ``first`` and ``last`` are constants of the compiled loop,
-    which then tests neither at every part (docs/performance.md)."""
+    a station alone; with ``tracing``, for a station whose trace of active
+    periods has room. ``first``, ``last`` and ``tracing`` are constants of the
+    compiled loop, which then tests none of them at every part
+    (docs/performance.md)."""
 
     @kernel_function()
     def fast_run(
@@ -323,7 +325,6 @@ def _fast_run_at(first: bool, last: bool):
         floor,
         gate,
         limit,
-        trace_periods,
         deterministic,
         gen,
         kind,
@@ -347,7 +348,7 @@ def _fast_run_at(first: bool, last: bool):
         Part k arrives at ``arrivals[k]`` (station 0: released at max(free, floor))
         and leaves into ``departures[k]`` (and ``own[k]``), blocked until ``down[k]``
         (the last station: until ``gate``); it must leave before ``limit`` (the
-        next hourly-counter edge, at most the window's end). With ``trace_periods``
+        next hourly-counter edge, at most the window's end). With ``tracing``
         a part that closes an active period stops the run (the full rules trace
         it). Returns the number of parts done (fewer than ``steps`` when the next
         part needs the full rules), whether that next part's process time was drawn
@@ -377,7 +378,7 @@ def _fast_run_at(first: bool, last: bool):
                 dep = done if done > unblock else unblock
             closing = start > act_end
             # An hourly-counter edge or the window's end; an active period to trace.
-            if dep >= limit or (closing and trace_periods):
+            if dep >= limit or (tracing and closing):
                 return (
                     k, drawn, work, last_dep, act_start, act_end, ttf,
                     buffered, busy, blocked, periods,
@@ -404,10 +405,34 @@ def _fast_run_at(first: bool, last: bool):
     return fast_run
 
 
-_fast_run_alone = _fast_run_at(True, True)
-_fast_run_first = _fast_run_at(True, False)
-_fast_run_middle = _fast_run_at(False, False)
-_fast_run_last = _fast_run_at(False, True)
+_fast_run_alone = _fast_run_at(True, True, False)
+_fast_run_first = _fast_run_at(True, False, False)
+_fast_run_middle = _fast_run_at(False, False, False)
+_fast_run_last = _fast_run_at(False, True, False)
+_fast_run_alone_tracing = _fast_run_at(True, True, True)
+_fast_run_first_tracing = _fast_run_at(True, False, True)
+_fast_run_middle_tracing = _fast_run_at(False, False, True)
+_fast_run_last_tracing = _fast_run_at(False, True, True)
+
+
+@kernel_function(inline="always")
+def _fast_run(first, last, tracing, args):
+    """The fast run for the station's position and tracing (:func:`_fast_run_at`)."""
+    if tracing:
+        if first and last:
+            return _fast_run_alone_tracing(*args)
+        if first:
+            return _fast_run_first_tracing(*args)
+        if last:
+            return _fast_run_last_tracing(*args)
+        return _fast_run_middle_tracing(*args)
+    if first and last:
+        return _fast_run_alone(*args)
+    if first:
+        return _fast_run_first(*args)
+    if last:
+        return _fast_run_last(*args)
+    return _fast_run_middle(*args)
 
 
 @kernel_function(inline="always")
@@ -543,18 +568,10 @@ def _station_block(
                 fast_args = (
                     steps, times[j:], departures, rels[j:], rels[passed:], gap > 0 and not first,
                     departures if first else own[own_pos:], times if last else down[down_pos:],
-                    floor, gate, min(next_edge, w1), n_act < act_row.shape[0], deterministic,
-                    process_gen, dk[d], dp[d], dv, work, last_dep, act_start, act_end, ttf,
-                    buffered, busy, blocked, periods,
+                    floor, gate, min(next_edge, w1), deterministic, process_gen, dk[d], dp[d],
+                    dv, work, last_dep, act_start, act_end, ttf, buffered, busy, blocked, periods,
                 )  # fmt: skip
-                if first and last:
-                    fast = _fast_run_alone(*fast_args)
-                elif first:
-                    fast = _fast_run_first(*fast_args)
-                elif last:
-                    fast = _fast_run_last(*fast_args)
-                else:
-                    fast = _fast_run_middle(*fast_args)
+                fast = _fast_run(first, last, n_act < act_row.shape[0], fast_args)
                 (done_fast, drawn, work, last_dep, act_start, act_end, ttf, buffered, busy,
                  blocked, periods) = fast  # fmt: skip
                 j += done_fast
