@@ -25,6 +25,7 @@ tails (p = 1e-6, df = 20,000: ``1 - A`` loses digits there), where
 from __future__ import annotations
 
 import math
+from functools import cache
 from statistics import NormalDist
 
 NEWTON_STEPS = 50  # at most; it stops once a step is within rounding of t
@@ -56,9 +57,11 @@ def density(t: float, df: int) -> float:
     return math.exp(log_norm - (df + 1) / 2.0 * math.log1p(t * t / df))
 
 
+@cache
 def t_quantile(p: float, df: int) -> float:
     """The ``p`` quantile of Student's t with ``df`` (whole, >= 1) degrees of
-    freedom, ``0 < p < 1``."""
+    freedom, ``0 < p < 1``. Remembered: a results document asks for the same
+    quantile once per metric, over a hundred times."""
     if not 0.0 < p < 1.0:
         raise ValueError(f"p must lie strictly between 0 and 1, got {p!r}")
     if df < 1 or int(df) != df:
