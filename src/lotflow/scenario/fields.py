@@ -89,6 +89,11 @@ Name = Annotated[
 
 
 class Model(BaseModel):
-    """Base: immutable, unknown keys are errors."""
+    """Base: immutable, unknown keys are errors.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Validators are built when a model is first validated (``defer_build``),
+    not when its class is defined: validating a scenario builds one validator
+    for the whole tree, instead of one per model class at import (about 30 ms
+    of every command's start)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
