@@ -387,23 +387,41 @@ def test_active_period_matches_slow_reference_on_random_traces():
             assert res["stations"][n]["mean_active_period"] == pytest.approx(mean)
 
 
-def test_strongest_cover_paints_each_segment_with_its_strongest_period():
+def _episodes_by_brute_force(periods):
+    """Bottleneck episodes straight from the definition: at every instant
+    between two boundaries, the longest active period (ties: lowest station);
+    consecutive equal ones are one episode."""
+    flat = [(j, s, e) for j, station in enumerate(periods) for s, e in station]
+    cuts = sorted({t for _, s, e in flat for t in (s, e)})
+    out = []
+    for lo in cuts[:-1]:
+        active = [(-(e - s), j, k) for k, (j, s, e) in enumerate(flat) if s <= lo < e]
+        if active and (not out or out[-1] != min(active)[2]):
+            out.append(min(active)[2])
+    return out
+
+
+@pytest.mark.parametrize("n_stations", [1, 2, 3, 5, 8, 9])
+def test_bottleneck_episodes_match_the_definition(n_stations):
+    from lotflow.analysis.bottleneck import episode_work_space
     from lotflow.native import entry
 
-    rng = np.random.default_rng(7)
-    for _trial in range(200):
-        n_seg, m = int(rng.integers(1, 30)), int(rng.integers(1, 12))
-        first = rng.integers(0, n_seg, m)
-        after = np.minimum(first + rng.integers(0, 8, m), n_seg)
-        order = rng.permutation(m)
-        best = np.empty(n_seg, dtype=np.int64)
-        args = (first, after, order, best, np.empty(n_seg + 1, dtype=np.int64))
-        entry("strongest_cover", args)(*args)
-        expected = [
-            min((r for r, p in enumerate(order) if first[p] <= i < after[p]), default=m)
-            for i in range(n_seg)
-        ]
-        assert best.tolist() == expected
+    rng = np.random.default_rng(n_stations)
+    for _trial in range(60):
+        periods = []
+        # Separated periods on a coarse grid: equal lengths and shared boundaries.
+        for _ in range(n_stations):
+            edges = np.unique(rng.integers(0, 40, 2 * int(rng.integers(0, 6))))
+            edges = edges[: edges.size // 2 * 2].astype(float)
+            periods.append(list(zip(edges[0::2], edges[1::2], strict=True)))
+        counts = [len(p) for p in periods]
+        starts = np.array([s for p in periods for s, _ in p], dtype=float)
+        ends = np.array([e for p in periods for _, e in p], dtype=float)
+        bounds = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        episodes = np.empty(max(sum(counts), 1), dtype=np.int64)
+        args = (starts, ends, bounds, episodes, *episode_work_space(n_stations))
+        n = entry("bottleneck_episodes", args)(*args)
+        assert episodes[:n].tolist() == _episodes_by_brute_force(periods)
 
 
 def test_active_period_large_trace_is_vectorised():

@@ -44,7 +44,7 @@ ENTRY_POINTS: dict[str, tuple[str, str]] = {
     "advance": ("lotflow.engine.line", "advance"),
     "init_state": ("lotflow.engine.line", "init_state"),
     "fill": ("lotflow.draws", "fill"),
-    "strongest_cover": ("lotflow.analysis.cover", "strongest_cover"),
+    "bottleneck_episodes": ("lotflow.analysis.cover", "bottleneck_episodes"),
 }
 # Sources of the exported code, relative to the package.
 SOURCES = (

@@ -124,9 +124,10 @@ def active_period_bottleneck(
         Summed over stations this can exceed 1, because an overlap between
         two consecutive bottleneck periods is shifting time of both.
 
-    Complexity: O(N log N) time and O(N) memory for N intervals, whatever
-    the number of stations: numpy sorts, and the strongest period of every
-    segment comes from compiled code (:mod:`lotflow.analysis.cover`).
+    Complexity: O(N log N) time and O(N) memory for N intervals (a
+    station's own intervals are sorted; in a run's trace they come in time
+    order), then one compiled sweep in O(N log S) for S stations
+    (:mod:`lotflow.analysis.cover`).
     """
     h = float(horizon)
     if not math.isfinite(h) or h <= 0.0:
@@ -145,30 +146,11 @@ def active_period_bottleneck(
         all_s = np.concatenate([s for s, _ in per_station])
         all_e = np.concatenate([e for _, e in per_station])
         sid = np.repeat(np.arange(n_st), counts)
-        # Strict total order of periods: longer first; exact ties go to the
-        # station listed first (the stable sort keeps the concatenation
-        # order). Rank 0, order[0], is the "strongest" period.
-        order = np.argsort(-(all_e - all_s), kind="stable")
-
-        # Elementary segments [x_i, x_{i+1}) between consecutive breakpoints:
-        # on each, the set of active periods is constant. ``where`` gives each
-        # start and end its breakpoint's index (x itself is not needed), so a
-        # period covers the segments from its start's index up to, not
-        # including, its end's. Every segment gets the rank of the strongest
-        # period covering it (m_total where no station is active).
-        _, where = np.unique(np.concatenate((all_s, all_e)), return_inverse=True)
-        best = np.empty(int(where.max()), dtype=np.int64)
-        args = (where[:m_total], where[m_total:], order, best, np.empty(best.size + 1, np.int64))
-        entry("strongest_cover", args)(*args)
-        del where
-
-        # Sequence of bottleneck periods in time order.
-        seq = best[best < m_total]
-        if seq.size:
-            keep = np.empty(seq.size, dtype=bool)
-            keep[0] = True
-            keep[1:] = seq[1:] != seq[:-1]
-            p = order[seq[keep]]  # period indices, one per bottleneck episode
+        bounds = np.concatenate(([0], np.cumsum(counts)))
+        episodes = np.empty(m_total, dtype=np.int64)
+        args = (all_s, all_e, bounds, episodes, *episode_work_space(n_st))
+        p = episodes[: entry("bottleneck_episodes", args)(*args)]
+        if p.size:
             a, c, st = all_s[p], all_e[p], sid[p]
             length = c - a
             ov_prev = np.zeros(p.size)
@@ -200,6 +182,22 @@ def active_period_bottleneck(
         j_best = max(range(n_st), key=lambda j: (counts[j] > 0, mean_len[j], -j))
         bottleneck = names[j_best]
     return {"stations": stations, "bottleneck": bottleneck}
+
+
+def episode_work_space(n_stations: int) -> tuple[np.ndarray, ...]:
+    """The work arrays :func:`lotflow.analysis.cover.bottleneck_episodes` takes
+    after ``episodes``, for ``n_stations`` stations."""
+    size = 1
+    while size < n_stations:
+        size *= 2
+    return (
+        np.empty(size),
+        np.empty(size),
+        np.empty(size, dtype=np.int64),
+        np.empty(size, dtype=np.int64),
+        np.empty(2 * size, dtype=np.int64),
+        np.empty(2 * size, dtype=np.int64),
+    )
 
 
 def blocked_starved_bottleneck(states: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:

@@ -127,6 +127,7 @@ def samples() -> dict[str, tuple]:
     are gone once this returns."""
     import numpy as np
 
+    from lotflow.analysis.bottleneck import episode_work_space
     from lotflow.dists import compile_dist
     from lotflow.samplers import BufferedSampler
 
@@ -136,8 +137,14 @@ def samples() -> dict[str, tuple]:
         "advance": run.kernel_args(False),
         "init_state": run.init_args(),
         "fill": BufferedSampler(dist, np.random.default_rng(0)).args,
-        # one period covering one segment
-        "strongest_cover": tuple(np.array(v, dtype=np.int64) for v in ([0], [1], [0], [0], [0, 1])),
+        # one station with one period
+        "bottleneck_episodes": (
+            np.zeros(1),
+            np.ones(1),
+            np.array([0, 1]),
+            np.empty(1, dtype=np.int64),
+            *episode_work_space(1),
+        ),
     }
 
 
