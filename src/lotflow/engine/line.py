@@ -418,21 +418,13 @@ _fast_run_last_tracing = _fast_run_at(False, True, True)
 @kernel_function(inline="always")
 def _fast_run(first, last, tracing, args):
     """The fast run for the station's position and tracing (:func:`_fast_run_at`)."""
-    if tracing:
-        if first and last:
-            return _fast_run_alone_tracing(*args)
-        if first:
-            return _fast_run_first_tracing(*args)
-        if last:
-            return _fast_run_last_tracing(*args)
-        return _fast_run_middle_tracing(*args)
     if first and last:
-        return _fast_run_alone(*args)
+        return _fast_run_alone_tracing(*args) if tracing else _fast_run_alone(*args)
     if first:
-        return _fast_run_first(*args)
+        return _fast_run_first_tracing(*args) if tracing else _fast_run_first(*args)
     if last:
-        return _fast_run_last(*args)
-    return _fast_run_middle(*args)
+        return _fast_run_last_tracing(*args) if tracing else _fast_run_last(*args)
+    return _fast_run_middle_tracing(*args) if tracing else _fast_run_middle(*args)
 
 
 @kernel_function(inline="always")
