@@ -27,7 +27,7 @@ def bottleneck_episodes(
 
     Station ``j``'s periods are ``[starts[p], ends[p])`` for ``bounds[j] <= p <
     bounds[j + 1]``: in time order, each of positive length, and separated
-    (``starts[p + 1] > ends[p]``), as :func:`_active_periods` merges them. At
+    (``starts[p + 1] > ends[p]``), as the bottleneck analysis merges them. At
     an instant the strongest period is the longest active one, exact ties to
     the lowest station. Consecutive instants with the same strongest period
     form one episode; instants with no active period are skipped. On return
