@@ -194,7 +194,6 @@ def episode_work_space(n_stations: int) -> tuple[np.ndarray, ...]:
         np.empty(size),
         np.empty(size),
         np.empty(size, dtype=np.int64),
-        np.empty(size, dtype=np.int64),
         np.empty(2 * size, dtype=np.int64),
         np.empty(2 * size, dtype=np.int64),
     )

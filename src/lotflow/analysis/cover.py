@@ -21,7 +21,7 @@ INACTIVE = -1.0  # the strength of a station with no active period (lengths are 
 
 @numba.njit(cache=True, _nrt=False)
 def bottleneck_episodes(
-    starts, ends, bounds, episodes, next_time, strength, cursor, current, time_tree, strength_tree
+    starts, ends, bounds, episodes, next_time, strength, cursor, time_tree, strength_tree
 ):
     """The strongest active period of every instant, as episodes in time order.
 
@@ -36,8 +36,8 @@ def bottleneck_episodes(
     strongest over one interval at most).
 
     Work space, ``size`` being the smallest power of two not below the number
-    of stations: ``next_time`` and ``strength`` (float64), ``cursor`` and
-    ``current`` (int64) of ``size`` items; ``time_tree`` and ``strength_tree``
+    of stations: ``next_time`` and ``strength`` (float64) and ``cursor``
+    (int64, the station's boundaries passed) of ``size`` items; ``time_tree`` and ``strength_tree``
     (int64) of ``2 size`` items (:func:`lotflow.analysis.bottleneck.episode_work_space`
     makes them, without importing numba). Time O(periods log stations).
     """
@@ -45,7 +45,6 @@ def bottleneck_episodes(
     size = next_time.shape[0]
     for j in range(size):
         cursor[j] = 0
-        current[j] = -1
         strength[j] = INACTIVE
         next_time[j] = starts[bounds[j]] if j < n_stations and bounds[j] < bounds[j + 1] else np.inf
     for j in range(size):
@@ -64,7 +63,6 @@ def bottleneck_episodes(
             j = time_tree[root]
             p = bounds[j] + cursor[j] // 2
             if cursor[j] % 2 == 0:  # a period starts
-                current[j] = p
                 strength[j] = ends[p] - starts[p]
                 next_time[j] = ends[p]
             else:  # it ends; the station's next period starts later
@@ -74,9 +72,11 @@ def bottleneck_episodes(
             _replay(time_tree, size, j, next_time, True)
             _replay(strength_tree, size, j, strength, False)
         best = strength_tree[root]
-        if strength[best] > 0.0 and (n == 0 or episodes[n - 1] != current[best]):
-            episodes[n] = current[best]
-            n += 1
+        if strength[best] > 0.0:  # active: its current period is its last started
+            p = bounds[best] + (cursor[best] - 1) // 2
+            if n == 0 or episodes[n - 1] != p:
+                episodes[n] = p
+                n += 1
     return n
 
 
