@@ -8,12 +8,14 @@ start costs seconds of imports), with a ``slow`` subprocess twin.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,7 @@ from typer.testing import CliRunner
 
 from lotflow import load_scenario
 from lotflow.calendar import build_calendar
-from lotflow.cli import app
+from lotflow.cli import app, main
 
 HERE = Path(__file__).parent
 TWO_MACHINE = HERE / "scenarios" / "two_machine.yaml"
@@ -170,6 +172,25 @@ def test_run_subprocess_writes_interface_json_single_replication(tmp_path):
     for name in ("L1", "L2"):
         assert data["lines"][name]["good_parts"]["mean"] > 0
     assert data["lines"]["L2"]["stations"]["A"]["setup"]["mean"] > 0  # changeovers happen
+
+
+def test_the_console_command_freezes_what_is_alive_at_exit(monkeypatch, capsys):
+    """``lotflow`` (``cli.main``, the installed entry point) runs the app, then
+    freezes the objects still alive so the interpreter's exit skips them in its
+    garbage collections (docs/performance.md); the command's output and exit
+    code are the app's."""
+    monkeypatch.setattr(sys, "argv", ["lotflow", "--version"])
+    gc.unfreeze()
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main()
+        assert exited.value.code == 0
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert capsys.readouterr().out.startswith("lotflow ")
+    project = tomllib.loads((HERE.parent / "pyproject.toml").read_text())["project"]
+    assert project["scripts"]["lotflow"] == "lotflow.cli:main"
 
 
 def test_run_in_process_writes_interface_json_with_confidence_intervals(tmp_path):
