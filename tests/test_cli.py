@@ -22,9 +22,11 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from lotflow import load_scenario
+from lotflow import cli_gc, load_scenario
+from lotflow.__main__ import main as console_main
 from lotflow.calendar import build_calendar
-from lotflow.cli import app, main
+from lotflow.cli import app
+from lotflow.cli_common import load_or_exit
 
 HERE = Path(__file__).parent
 TWO_MACHINE = HERE / "scenarios" / "two_machine.yaml"
@@ -175,22 +177,47 @@ def test_run_subprocess_writes_interface_json_single_replication(tmp_path):
 
 
 def test_the_console_command_freezes_what_is_alive_at_exit(monkeypatch, capsys):
-    """``lotflow`` (``cli.main``, the installed entry point) runs the app, then
-    freezes the objects still alive so the interpreter's exit skips them in its
-    garbage collections (docs/performance.md); the command's output and exit
-    code are the app's."""
+    """``lotflow`` (``lotflow.__main__.main``, the installed entry point) runs
+    the app with the collector paused for the start-up (``--version`` loads
+    no scenario, so it stays paused) and freezes the objects alive at exit
+    (lotflow.cli_gc); output and exit code are the app's."""
     monkeypatch.setattr(sys, "argv", ["lotflow", "--version"])
     gc.unfreeze()
     try:
         with pytest.raises(SystemExit) as exited:
-            main()
+            console_main()
         assert exited.value.code == 0
         assert gc.get_freeze_count() > 0
+        assert not gc.isenabled()
     finally:
+        cli_gc.start_up_done()
         gc.unfreeze()
+    assert gc.isenabled()
     assert capsys.readouterr().out.startswith("lotflow ")
     project = tomllib.loads((HERE.parent / "pyproject.toml").read_text())["project"]
-    assert project["scripts"]["lotflow"] == "lotflow.cli:main"
+    assert project["scripts"]["lotflow"] == "lotflow.__main__:main"
+
+
+def test_loading_the_scenario_ends_the_start_up():
+    """After ``pause_for_start_up`` the collector is off until a command has
+    loaded its scenario; then what exists is frozen and collection resumes.
+    Without the pause (the Python API, the Typer app in tests), loading a
+    scenario leaves the collector alone."""
+    gc.unfreeze()
+    try:
+        load_or_exit(TWO_MACHINE)
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+        cli_gc.pause_for_start_up()
+        assert not gc.isenabled()
+        load_or_exit(TWO_MACHINE)
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        frozen = gc.get_freeze_count()
+        load_or_exit(TWO_MACHINE)  # once only
+        assert gc.get_freeze_count() == frozen
+    finally:
+        cli_gc.start_up_done()
+        gc.enable()
+        gc.unfreeze()
 
 
 def test_run_in_process_writes_interface_json_with_confidence_intervals(tmp_path):

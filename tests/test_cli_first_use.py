@@ -191,7 +191,7 @@ def test_the_cli_starts_without_the_heavy_libraries(args):
     import sys
 
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "lotflow.cli", *args],
+        [sys.executable, "-X", "importtime", "-m", "lotflow", *args],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -9,7 +9,6 @@ functions, so ``lotflow --version``, ``-h`` and ``validate`` start fast.
 
 from __future__ import annotations
 
-import gc
 from typing import Annotated
 
 import typer
@@ -60,23 +59,3 @@ app.command("results")(cli_results.results_command)
 app.command("compare")(cli_compare.compare_command)
 app.command("plan")(cli_plan.plan_command)
 register_optimize(app, load_or_exit, fail_input)
-
-
-def main() -> None:
-    """The ``lotflow`` console command: the app, then a quick exit.
-
-    The objects still alive when the command ends (some 50,000: the modules
-    of numpy, Pydantic, Typer and Rich, the scenario, the results) are frozen
-    (:func:`gc.freeze`), so the interpreter's final garbage collections skip
-    them; they took 0.15-0.2 s of every simulating command
-    (docs/performance.md). Everything else about the exit is unchanged:
-    ``atexit`` handlers run, files are closed and standard streams flushed.
-    """
-    try:
-        app()
-    finally:
-        gc.freeze()
-
-
-if __name__ == "__main__":  # pragma: no cover - python -m lotflow.cli
-    main()

@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from lotflow.cli_gc import start_up_done
 from lotflow.io import OutputError, check_target
 from lotflow.scenario import ScenarioError
 
@@ -87,13 +88,16 @@ def input_errors(scenario_file: Path | str | None = None) -> Callable:
 
 
 def load_or_exit(path: Path):
-    """The scenario at ``path``, or exit 2 with the loader's message."""
+    """The scenario at ``path``, or exit 2 with the loader's message. The
+    command's start-up ends here (:func:`lotflow.cli_gc.start_up_done`)."""
     try:
         from lotflow.scenario import load_scenario
 
-        return load_scenario(path)
+        scenario = load_scenario(path)
     except ScenarioError as exc:
         fail_input(exc)
+    start_up_done()
+    return scenario
 
 
 # -- option parsing ----------------------------------------------------------------------
