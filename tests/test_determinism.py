@@ -12,15 +12,19 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 import lotflow
 from lotflow import load_scenario
+from lotflow.experiment.replication import RunSpec
+from lotflow.experiment.runner import replication_pool
 
 HERE = Path(__file__).parent
 SHIFTS = HERE / "scenarios" / "two_lines_shifts.yaml"
+PLANT = HERE / "scenarios" / "plant_backpressure.yaml"
 LOTFLOW = Path(sys.executable).parent / "lotflow"
 
 
@@ -80,10 +84,31 @@ def test_same_seed_same_results_in_one_process(scenario, reference):
     assert again.lots == reference.lots
 
 
-def test_worker_processes_give_identical_results(scenario, reference):
+def test_workers_give_identical_results(scenario, reference):
     parallel = lotflow.run(scenario, workers=2)
     assert_same(parallel.data, reference.data)
     assert parallel.lots == reference.lots
+
+
+def test_replications_run_on_threads_unless_a_plant_runs_beside_the_lines(scenario):
+    """Lines alone: the kernel releases the GIL, replications share threads.
+    A plant's event logic holds the GIL: worker processes."""
+    spec = RunSpec(scenario, scenario.run.horizon, scenario.run.warmup, 1)
+    with replication_pool(spec, 2) as pool:
+        assert isinstance(pool, ThreadPoolExecutor)
+    plant = load_scenario(PLANT)
+    spec = RunSpec(plant, plant.run.horizon, plant.run.warmup, 1)
+    with replication_pool(spec, 2) as pool:
+        assert isinstance(pool, ProcessPoolExecutor)
+
+
+def test_a_plant_on_worker_processes_gives_identical_results():
+    plant = load_scenario(PLANT)
+    one = lotflow.run(plant, replications=3, horizon=2 * 86400.0, workers=1)
+    two = lotflow.run(plant, replications=3, horizon=2 * 86400.0, workers=2)
+    assert_same(two.data, one.data)
+    assert two.lots == one.lots
+    assert one.data["plant"], "the plant ran"
 
 
 def test_replication_does_not_depend_on_the_number_of_replications(scenario, reference):

@@ -37,7 +37,10 @@ def run_command(
     horizon: HorizonOpt = None,
     warmup: WarmupOpt = None,
     workers: Annotated[
-        int, typer.Option(help="Worker processes (results do not depend on it).")
+        int,
+        typer.Option(
+            help="Workers: threads, or processes for a plant (results do not depend on it)."
+        ),
     ] = 1,
     out: Annotated[Path | None, typer.Option(help="Write results JSON here.")] = None,
     report: Annotated[Path | None, typer.Option(help="Write an HTML report here.")] = None,

@@ -72,7 +72,7 @@ def run_replication(spec: RunSpec, index: int, line_threads: int = 1) -> Replica
     ]
     result = ReplicationResult(index, {})
     plant = scenario.plant
-    if plant is not None and _has_plant_flow(scenario):
+    if plant is not None and has_plant_flow(scenario):
         from lotflow.plant.simulate import simulate_plant, simulate_standalone_range
 
         if runs:
@@ -135,7 +135,7 @@ def _wip_histograms(raw, arrays: LineArrays, window: Window) -> dict[str, np.nda
     return out
 
 
-def _has_plant_flow(scenario) -> bool:
+def has_plant_flow(scenario) -> bool:
     """A plant block with lines (lots flow to staging, storage, shipping) or a
     standalone range (lots arrive from outside)."""
     plant = scenario.plant
