@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 
 import lotflow
 from lotflow import load_scenario
+from lotflow.experiment import runner
 from lotflow.experiment.replication import RunSpec
 from lotflow.experiment.runner import replication_pool
 
@@ -100,6 +102,24 @@ def test_replications_run_on_threads_unless_a_plant_runs_beside_the_lines(scenar
     spec = RunSpec(plant, plant.run.horizon, plant.run.warmup, 1)
     with replication_pool(spec, 2) as pool:
         assert isinstance(pool, ProcessPoolExecutor)
+
+
+def test_a_failed_replication_starts_no_more(scenario, monkeypatch):
+    """When a replication raises (or Ctrl-C arrives), the replications not yet
+    started are cancelled: the error comes back at once, not after the rest."""
+    started = []
+
+    def replication(spec, index, line_threads=1):
+        started.append(index)
+        if index == 0:
+            raise RuntimeError("replication 0 failed")
+        time.sleep(0.2)
+
+    monkeypatch.setattr(runner, "run_replication", replication)
+    spec = RunSpec(scenario, scenario.run.horizon, scenario.run.warmup, 1)
+    with pytest.raises(RuntimeError, match="replication 0 failed"):
+        runner.run_replications(spec, list(range(12)), workers=2)
+    assert len(started) <= 4, started
 
 
 def test_a_plant_on_worker_processes_gives_identical_results():

@@ -70,11 +70,15 @@ def run_replications(
         load_engine()  # workers (threads, or processes forked below) find it loaded
         with replication_pool(spec, workers) as pool:
             futures = [pool.submit(run_replication, spec, index) for index in indices]
-            for future in as_completed(futures):
-                result = future.result()
-                results.append(result)
-                if on_done:
-                    on_done(result)
+            try:
+                for future in as_completed(futures):
+                    result = future.result()
+                    results.append(result)
+                    if on_done:
+                        on_done(result)
+            except BaseException:  # Ctrl-C, or a replication failed: start no more
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     return sorted(results, key=lambda r: r.index)
 
 
@@ -86,7 +90,9 @@ def replication_pool(spec: RunSpec, workers: int) -> Executor:
     at once and share the compiled scenario; on two cores, 4 x 4,000 h of the
     reference line took about 4 % less than on processes (docs/performance.md).
     Processes, forked after the kernel is loaded, when the plant's event
-    logic (Python, holding the GIL) runs beside the lines.
+    logic (Python, holding the GIL) runs beside the lines. On Ctrl-C no
+    replication starts any more; a thread ends the one it is running (the
+    kernel cannot be interrupted), a process is interrupted with it.
     """
     if has_plant_flow(spec.scenario):
         return ProcessPoolExecutor(max_workers=workers)
