@@ -59,3 +59,9 @@ app.command("results")(cli_results.results_command)
 app.command("compare")(cli_compare.compare_command)
 app.command("plan")(cli_plan.plan_command)
 register_optimize(app, load_or_exit, fail_input)
+
+
+if __name__ == "__main__":  # pragma: no cover - python -m lotflow.cli
+    from lotflow.__main__ import main
+
+    main()
