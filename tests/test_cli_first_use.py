@@ -195,6 +195,7 @@ def test_the_cli_starts_without_the_heavy_libraries(args):
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip(), "the command printed nothing"
     modules = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
     heavy = {"scipy", "pandas", "pyarrow", "plotly", "dask", "jinja2", "numba"}
     assert not heavy & {m.split(".")[0] for m in modules}

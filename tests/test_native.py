@@ -117,6 +117,7 @@ def test_a_run_of_a_line_and_plant_never_imports_numba(built, tmp_path):
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "out.json").exists()  # it did run
     modules = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "numba" not in {m.split(".")[0] for m in modules}
     assert "lotflow.engine.line" not in modules
