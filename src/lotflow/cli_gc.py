@@ -4,7 +4,7 @@ A command first imports its libraries (numpy, Pydantic, Typer, Rich) and
 loads the scenario: some 50,000 objects that live until the process ends,
 and almost no cyclic garbage. The collector would traverse them again and
 again (30-70 ms of CPU per command), then once more at exit (0.15-0.2 s):
-see docs/performance.md. So the console entry point (:func:`lotflow.cli.main`)
+see docs/performance.md. So the console entry point (:func:`lotflow.__main__.main`)
 
 1. pauses the collector for the start-up (:func:`pause_for_start_up`);
 2. once the scenario is loaded (:func:`start_up_done`, from
