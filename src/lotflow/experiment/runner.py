@@ -56,8 +56,7 @@ def run_replications(
 
     With one worker the lines of a replication run on threads (the kernel
     releases the GIL); with several, each worker runs whole replications
-    (:func:`replication_pool`). The kernel is loaded first, so no worker
-    loads it.
+    (:func:`replication_pool`).
     """
     results: list[ReplicationResult] = []
     if workers <= 1 or len(indices) <= 1:
@@ -67,7 +66,6 @@ def run_replications(
             if on_done:
                 on_done(result)
     else:
-        load_engine()  # workers (threads, or processes forked below) find it loaded
         with replication_pool(spec, workers) as pool:
             futures = [pool.submit(run_replication, spec, index) for index in indices]
             try:
@@ -89,12 +87,13 @@ def replication_pool(spec: RunSpec, workers: int) -> Executor:
     analysis (no plant flow): the kernel releases the GIL, and threads start
     at once and share the compiled scenario; on two cores, 4 x 4,000 h of the
     reference line took about 4 % less than on processes (docs/performance.md).
-    Processes, forked after the kernel is loaded, when the plant's event
+    Processes, forked once the kernel is loaded, when the plant's event
     logic (Python, holding the GIL) runs beside the lines. On Ctrl-C no
     replication starts any more; a thread ends the one it is running (the
     kernel cannot be interrupted), a process is interrupted with it.
     """
     if has_plant_flow(spec.scenario):
+        load_engine()  # forked workers inherit the loaded kernel, none loads it again
         return ProcessPoolExecutor(max_workers=workers)
     return ThreadPoolExecutor(max_workers=workers)
 
