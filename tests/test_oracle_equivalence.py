@@ -55,7 +55,7 @@ def run_both(data: dict, seed: int, w0: float, w1: float, gate: float = 0.0):
         w0,
         w1,
         bin_width=w1,
-        trace=Trace(departures=TRACE),
+        trace=Trace(departures=TRACE, active_periods=TRACE),
     )
     fast_run.gate = gate
     fast = fast_run.run()
@@ -69,12 +69,17 @@ def run_both(data: dict, seed: int, w0: float, w1: float, gate: float = 0.0):
 def assert_fast_path_agrees(traced, arrays, seed: int, w0: float, w1: float, gate: float) -> None:
     """The engine without a departure trace (where most parts take its fast
     path, with or without active periods to trace) gives exactly what the
-    traced run (every part by the full rules) gave."""
-    for trace in (Trace(), Trace(active_periods=5)):
+    traced run (every part by the full rules) gave, the traced active periods
+    included: all of them, or the first 5 when the trace has room for 5."""
+    for trace in (Trace(), Trace(active_periods=5), Trace(active_periods=TRACE)):
         run = LineRun(arrays, streams(seed, arrays.n_streams), w0, w1, bin_width=w1, trace=trace)
         run.gate = gate
         untraced = run.run()
         assert untraced.good == traced.good
+        for got, want in zip(untraced.active_intervals, traced.active_intervals, strict=True):
+            np.testing.assert_array_equal(
+                got, want[: trace.active_periods], err_msg="fast path: active periods"
+            )
         for name in (
             "processed", "scrapped", "state_time", "active_time", "active_periods",
             "buffer_time", "lots", "departure_bins", "scrap_bins",

@@ -18,7 +18,7 @@ a part is blocked only by downstream departures of parts of earlier blocks
 (``m - B_i - 1`` lies before the block), so every number is the one
 part-by-part order would give, while each station's loop keeps its state in
 registers. Most parts take a fast path (``_fast_run_at``) without failures,
-scrap, counter edges, clipping or tracing; the others take the full rules;
+scrap, counter edges, clipping or departure traces; the others take the full rules;
 a test holds the two paths to identical results.
 
 All times are *working* times (a calendar maps them to wall time outside).
@@ -339,20 +339,24 @@ def _fast_run_at(first: bool, last: bool, tracing: bool):
         busy,
         blocked,
         periods,
+        act_row,
+        n_act,
     ):
         """Up to ``steps`` parts through one station by the fast path (no failure, no
-        scrap, no bin edge, nothing to clip or trace; the caller has checked what it
-        can beforehand, e.g. that no ring wraps, no counted event falls inside and,
+        scrap, no bin edge, nothing to clip; the caller has checked what it can
+        beforehand, e.g. that no ring wraps, no counted event falls inside and,
         for fixed process times, that no busy-time failure does).
 
         Part k arrives at ``arrivals[k]`` (station 0: released at max(free, floor))
         and leaves into ``departures[k]`` (and ``own[k]``), blocked until ``down[k]``
         (the last station: until ``gate``); it must leave before ``limit`` (the
         next hourly-counter edge, at most the window's end). With ``tracing``
-        a part that closes an active period stops the run (the full rules trace
-        it). Returns the number of parts done (fewer than ``steps`` when the next
-        part needs the full rules), whether that next part's process time was drawn
-        already, and the updated station state.
+        a part that closes an active period records the period in ``act_row``
+        while it has room (``n_act`` rows used), as ``_close_period`` does: the
+        run lies inside the window, so nothing is clipped. Returns the number
+        of parts done (fewer than ``steps`` when the next part needs the full
+        rules), whether that next part's process time was drawn already, and the
+        updated station state.
         """
         drawn = False
         for k in range(steps):
@@ -367,7 +371,7 @@ def _fast_run_at(first: bool, last: bool, tracing: bool):
                 if ttf < work:
                     return (
                         k, drawn, work, last_dep, act_start, act_end, ttf,
-                        buffered, busy, blocked, periods,
+                        buffered, busy, blocked, periods, n_act,
                     )  # fmt: skip
             start = last_dep if last_dep > arrival else arrival
             done = start + work
@@ -377,18 +381,22 @@ def _fast_run_at(first: bool, last: bool, tracing: bool):
                 unblock = down[k]
                 dep = done if done > unblock else unblock
             closing = start > act_end
-            # An hourly-counter edge or the window's end; an active period to trace.
-            if dep >= limit or (tracing and closing):
+            if dep >= limit:  # an hourly-counter edge or the window's end
                 return (
                     k, drawn, work, last_dep, act_start, act_end, ttf,
-                    buffered, busy, blocked, periods,
+                    buffered, busy, blocked, periods, n_act,
                 )  # fmt: skip
             drawn = False
             if not first:
                 buffered += start - arrival
             busy += work
             blocked += dep - done
-            periods += closing & (act_end > act_start)
+            ended = closing & (act_end > act_start)
+            if tracing and ended and n_act < act_row.shape[0]:
+                act_row[n_act, 0] = act_start
+                act_row[n_act, 1] = act_end
+                n_act += 1
+            periods += ended
             act_start = start if closing else act_start
             act_end = done
             last_dep = dep
@@ -399,7 +407,7 @@ def _fast_run_at(first: bool, last: bool, tracing: bool):
                 rel_out[k] = rel_in[k]
         return (
             steps, drawn, work, last_dep, act_start, act_end, ttf,
-            buffered, busy, blocked, periods,
+            buffered, busy, blocked, periods, n_act,
         )  # fmt: skip
 
     return fast_run
@@ -442,8 +450,8 @@ def _station_block(
     the downstream buffer plus one (the caller sees to it).
 
     Most parts take a fast path: no failure or scrap at this part, no hourly
-    counter edge crossed, no trace to write and everything inside the window,
-    so nothing needs clipping. The others take the full rules. Both compute
+    counter edge crossed, no departure trace to write and everything inside
+    the window, so nothing needs clipping. The others take the full rules. Both compute
     the same numbers in the same order, so results do not depend on the path.
 
     Where each rule of the simulation semantics (model.md) lives, in the order
@@ -543,7 +551,7 @@ def _station_block(
     j = 0
     while j < count:
         # Fast runs: as long as no ring wraps, no counted event (per-cycle
-        # failure, scrap) falls inside and nothing needs clipping or tracing.
+        # failure, scrap) falls inside and nothing needs clipping or a departure trace.
         if n_trace >= dep_trace.shape[1] and act_start >= w0 and (first or times[j] >= w0):
             steps = min(count - j, min(cycles_to_fail, parts_to_scrap) - 1)
             if not first:
@@ -562,10 +570,11 @@ def _station_block(
                     departures if first else own[own_pos:], times if last else down[down_pos:],
                     floor, gate, min(next_edge, w1), deterministic, process_gen, dk[d], dp[d],
                     dv, work, last_dep, act_start, act_end, ttf, buffered, busy, blocked, periods,
+                    act_row, n_act,
                 )  # fmt: skip
                 fast = _fast_run(first, last, n_act < act_row.shape[0], fast_args)
                 (done_fast, drawn, work, last_dep, act_start, act_end, ttf, buffered, busy,
-                 blocked, periods) = fast  # fmt: skip
+                 blocked, periods, n_act) = fast  # fmt: skip
                 j += done_fast
                 passed += done_fast
                 processed += done_fast
