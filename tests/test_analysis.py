@@ -385,6 +385,10 @@ def test_active_period_matches_slow_reference_on_random_traces():
             lens = [e - s for s, e in periods[n]]
             mean = sum(lens) / len(lens) if lens else 0.0
             assert res["stations"][n]["mean_active_period"] == pytest.approx(mean)
+        # The merged periods themselves (in time order and separated, as an
+        # engine traces them: the path that neither sorts nor merges) give
+        # exactly the same answer.
+        assert active_period_bottleneck(periods, horizon) == res
 
 
 def _episodes_by_brute_force(periods):

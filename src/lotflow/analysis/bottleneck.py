@@ -34,6 +34,9 @@ def _active_periods(
 
     Overlapping or touching intervals (end == next start) form one
     uninterrupted active period. Returns sorted, disjoint ``(starts, ends)``.
+    Intervals already in that form (an engine's trace: in time order, each
+    starting after the previous one ended) are returned as clipped, unsorted
+    and unmerged, which gives the same arrays.
     """
     a = np.asarray(raw, dtype=float)
     if a.size == 0:
@@ -55,6 +58,8 @@ def _active_periods(
     n = s.size
     if n == 0:
         return np.empty(0), np.empty(0)
+    if np.all(s[1:] > e[:-1]):  # in time order and separated: already periods
+        return s, e
     order = np.argsort(s, kind="stable")
     s, e = s[order], e[order]
     reach = np.maximum.accumulate(e)

@@ -108,10 +108,8 @@ def _bottlenecks(raw: LineRaw, arrays: LineArrays, window: Window, states) -> di
     full_ends = [trace[-1, 1] for trace in traces if cap and len(trace) == cap]
     traced_until = min(full_ends) if full_ends else window.w1
     horizon = max(traced_until - window.w0, 0.0)
-    intervals = {
-        name: np.clip(trace - window.w0, 0.0, horizon)
-        for name, trace in zip(names, traces, strict=True)
-    }
+    # (active_period_bottleneck clips them to [0, horizon])
+    intervals = {name: trace - window.w0 for name, trace in zip(names, traces, strict=True)}
     active: dict[str, Any] = (
         active_period_bottleneck(intervals, horizon)
         if horizon > 0
