@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from typing import TYPE_CHECKING
 
 from lotflow import __version__
@@ -93,6 +93,9 @@ def replication_pool(spec: RunSpec, workers: int) -> Executor:
     kernel cannot be interrupted), a process is interrupted with it.
     """
     if has_plant_flow(spec.scenario):
+        # (imported here: multiprocessing costs a line's run some 5 ms of start-up)
+        from concurrent.futures import ProcessPoolExecutor
+
         load_engine()  # forked workers inherit the loaded kernel, none loads it again
         return ProcessPoolExecutor(max_workers=workers)
     return ThreadPoolExecutor(max_workers=workers)
