@@ -71,6 +71,26 @@ def test_a_module_built_from_other_sources_is_never_used(built, copied_package):
     assert not native.native_ready()
 
 
+def test_a_module_built_on_another_processor_is_never_used(built, copied_package, monkeypatch):
+    assert native.module_name() == built.__name__.split(".")[-1]
+    monkeypatch.setattr(native, "cpu_identity", lambda: "another processor|fpu sse2")
+    assert native.module_name() != built.__name__.split(".")[-1]
+    assert not native.native_ready()
+
+
+def test_cpu_identity_is_the_first_processors_model_and_flags(tmp_path, monkeypatch):
+    info = tmp_path / "cpuinfo"
+    monkeypatch.setattr(native, "CPUINFO", info)
+    assert native.cpu_identity() is None  # no such file: the generic CPU
+    info.write_text(
+        "processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: fpu sse2 avx2\n\n"
+        "processor\t: 1\nmodel name\t: Other CPU\nflags\t\t: fpu\n"
+    )
+    assert native.cpu_identity() == "Some CPU|fpu sse2 avx2"
+    info.write_text("processor\t: 0\nmodel name\t: Some CPU\n\nflags\t\t: fpu\n")
+    assert native.cpu_identity() is None  # no flags in the first entry
+
+
 def test_a_damaged_types_file_leaves_the_jit_to_run(copied_package):
     (copied_package / f"{native.module_name()}.json").write_text("{not json")
     assert not native.native_ready()

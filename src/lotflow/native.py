@@ -8,13 +8,22 @@ one extension module beside this file. It holds the very code the JIT
 compiles (same numba, same source), so results are bit-identical; the
 module imports in milliseconds and never imports numba.
 
+Like the JIT's code, the module's code is tuned for the processor of the
+machine that builds it (LLVM's ``host`` CPU: its instruction set and
+scheduling, e.g. AVX's three-operand forms on x86-64; about 10 % less time
+per replication of the reference line than the architecture's generic CPU,
+docs/performance.md), where the processor can be identified
+(:func:`cpu_identity`); elsewhere it is built for the generic CPU.
+
 The module's name carries a fingerprint of everything its code comes from:
-the source files in ``SOURCES`` and the versions of numba, llvmlite and
-numpy. A module built from other sources is never found, so an edited
-kernel can never run stale code: until the next set-up it runs through
-numba's JIT, as before. :func:`entry` also checks that the arguments have
-the exact types the module was compiled for (numba's ahead-of-time wrappers
-check only an array's item size), and falls back to the JIT otherwise.
+the source files in ``SOURCES``, the versions of numba, llvmlite and
+numpy, and the processor it was tuned for. A module built from other
+sources, or on another processor, is never found, so an edited kernel can
+never run stale code and a copied one never runs instructions the processor
+lacks: until the next set-up it runs through numba's JIT, as before.
+:func:`entry` also checks that the arguments have the exact types the
+module was compiled for (numba's ahead-of-time wrappers check only an
+array's item size), and falls back to the JIT otherwise.
 
 Environment: ``LOTFLOW_ENGINE=jit`` skips the module (tests compare the
 two); ``NUMBA_DISABLE_JIT=1`` runs the plain Python functions, slowly.
@@ -90,14 +99,42 @@ def describe(arg: Any) -> str:
 
 
 def fingerprint() -> str:
-    """Hex digest of the exported code's sources and of the compiler's versions."""
+    """Hex digest of the exported code's sources, of the compiler's versions
+    and of the processor the code is tuned for (:func:`cpu_identity`)."""
     digest = hashlib.sha256()
     for name in SOURCES:
         digest.update(name.encode())
         digest.update((PACKAGE / name).read_bytes())
     for dist in _dist_infos():
         digest.update(dist.encode())
+    cpu = cpu_identity()
+    if cpu is not None:
+        digest.update(cpu.encode())
     return digest.hexdigest()[:20]
+
+
+CPUINFO = Path("/proc/cpuinfo")
+CPUINFO_READ = 16_384  # bytes: the first processor's entry (the whole file can be slow to make)
+
+
+def cpu_identity() -> str | None:
+    """The processor the module's code is tuned for: the model name and
+    feature flags of the first processor in ``/proc/cpuinfo`` (Linux), or
+    None where they cannot be read; the module is then built for the
+    architecture's generic CPU, which every processor of it runs."""
+    try:
+        with CPUINFO.open() as info:
+            text = info.read(CPUINFO_READ)
+    except OSError:
+        return None
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            break  # the end of the first processor's entry
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    flags = fields.get("flags")
+    return f"{fields.get('model name', '')}|{flags}" if flags else None
 
 
 def _dist_infos() -> list[str]:
@@ -180,6 +217,8 @@ def build(samples: Mapping[str, Sequence[Any]], verbose: bool = False) -> Path:
         compiler = CC(name)
         compiler.output_dir = tmp
         compiler.use_nrt = False  # the kernel allocates nothing (lotflow.engine.line)
+        # LLVM's name for this machine's processor (the fingerprint records which).
+        compiler.target_cpu = "host" if cpu_identity() is not None else ""
         compiler.verbose = verbose
         types = {}
         for entry_name, (module, function) in ENTRY_POINTS.items():
