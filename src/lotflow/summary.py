@@ -153,6 +153,8 @@ def claim_table(scenario, data: dict, claim: float | None = None) -> Table | Non
     """The check of ``claim`` good parts a year, else of the scenario's own claim
     (:mod:`lotflow.analysis.claim`), as a one-line table; None without a claim or
     when the scenario has no year."""
+    if claim is None and scenario.claim is None:
+        return None  # (without importing the capacity analysis: some 10 ms of start-up)
     from lotflow.analysis.claim import claim_check
 
     check = claim_check(scenario, data, claim)
