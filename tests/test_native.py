@@ -89,6 +89,8 @@ def test_cpu_identity_is_the_first_processors_model_and_flags(tmp_path, monkeypa
     assert native.cpu_identity() == "Some CPU|fpu sse2 avx2"
     info.write_text("processor\t: 0\nmodel name\t: Some CPU\n\nflags\t\t: fpu\n")
     assert native.cpu_identity() is None  # no flags in the first entry
+    info.write_bytes(b"model name\t: \xff\xfe CPU\nflags\t\t: fpu\n")
+    assert native.cpu_identity() == "\ufffd\ufffd CPU|fpu"  # bytes that are not text
 
 
 def test_a_damaged_types_file_leaves_the_jit_to_run(copied_package):

@@ -123,7 +123,7 @@ def cpu_identity() -> str | None:
     None where they cannot be read; the module is then built for the
     architecture's generic CPU, which every processor of it runs."""
     try:
-        with CPUINFO.open() as info:
+        with CPUINFO.open(encoding="ascii", errors="replace") as info:
             text = info.read(CPUINFO_READ)
     except OSError:
         return None
